@@ -1,0 +1,140 @@
+/*
+ * pcompute.h - the public contract of the pcompute native compute library.
+ *
+ * Kernels are pure functions over caller-owned memory; a worker pool (pthreads) runs them as jobs
+ * split into tasks over slices of that memory. Every entry point validates its arguments and returns
+ * a pc_status (PC_OK == 0); nothing in the library aborts, exits or prints.
+ *
+ * Ownership: the library never frees memory it did not allocate. Buffers passed to a job must stay
+ * valid until the job has finished (pc_job_wait returned PC_OK or PC_ERR_CANCELLED).
+ * This header is the only input of the Java bindings (jextract); keep it self-contained.
+ */
+#ifndef PCOMPUTE_H
+#define PCOMPUTE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes returned by every function. */
+typedef enum pc_status {
+    PC_OK = 0,
+    PC_ERR_NULL_ARGUMENT = 1,    /* a required pointer was NULL */
+    PC_ERR_INVALID_ARGUMENT = 2, /* a value out of its documented range (see bad_index where given) */
+    PC_ERR_OUT_OF_MEMORY = 3,    /* malloc failed */
+    PC_ERR_THREAD = 4,           /* creating a thread or a synchronisation object failed */
+    PC_ERR_TIMEOUT = 5,          /* pc_job_wait: the job had not finished when the timeout expired */
+    PC_ERR_CANCELLED = 6,        /* the job was cancelled before all its items were computed */
+    PC_ERR_BUSY = 7,             /* pc_job_free: the job has not finished yet */
+    PC_ERR_UNKNOWN_KERNEL = 8    /* the kernel id is not one of pc_kernel */
+} pc_status;
+
+/* Kernels the pool and pc_run know. Each documents which pc_args fields it reads. */
+typedef enum pc_kernel {
+    /* Brute-force gcd, the origin workload: for i from min(a,b) down to 1, the first i dividing both.
+       in[0] = a (int64[n]), in[1] = b (int64[n]), out[0] = gcd (int64[n]); every a[k], b[k] >= 1. */
+    PC_KERNEL_GCD_BRUTE = 1,
+    /* Binary (Stein) gcd, same buffers as PC_KERNEL_GCD_BRUTE; every a[k], b[k] >= 0, gcd(0,0) = 0. */
+    PC_KERNEL_GCD_FAST = 2
+} pc_kernel;
+
+#define PC_MAX_INPUTS 4
+#define PC_MAX_OUTPUTS 2
+#define PC_MAX_PARAMS 4
+
+/* The buffers and scalar parameters of one kernel invocation over items [0, n).
+   Pointers are borrowed, never freed by the library; unused slots may be NULL. */
+typedef struct pc_args {
+    const void* in[PC_MAX_INPUTS];
+    void* out[PC_MAX_OUTPUTS];
+    int64_t iparam[PC_MAX_PARAMS];
+    double dparam[PC_MAX_PARAMS];
+} pc_args;
+
+/* Opaque handles. */
+typedef struct pc_pool pc_pool;
+typedef struct pc_job pc_job;
+
+/* A static, NUL-terminated English description of a status code (unknown codes included). Thread-safe. */
+const char* pc_strerror(int32_t status);
+
+/* The library version as "MAJOR.MINOR.PATCH", a static string. Thread-safe. */
+const char* pc_version(void);
+
+/* Number of CPUs this process may run on (its affinity mask), at least 1. Thread-safe. */
+int32_t pc_cpu_count(void);
+
+/* Brute-force gcd of n pairs on the calling thread: out[k] = gcd(a[k], b[k]).
+   a, b, out: caller-owned int64 arrays of n elements (may be NULL only when n == 0); out may alias neither.
+   bad_index (may be NULL): on PC_ERR_INVALID_ARGUMENT receives the first k with a[k] < 1 or b[k] < 1.
+   Inputs are all validated before anything is written. Thread-safe; never calls back into the caller.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT. */
+pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
+
+/* Binary gcd of n pairs on the calling thread; like pc_gcd_brute but accepts a[k], b[k] >= 0.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (bad_index gets the first negative item). */
+pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
+
+/* Runs `kernel` over items [0, n) of `args` on the calling thread (one call, no pool).
+   bad_index (may be NULL): as for the kernel's direct function. Thread-safe.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT. */
+pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index);
+
+/* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(); at most 1024).
+   On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > 1024), PC_ERR_OUT_OF_MEMORY,
+   PC_ERR_THREAD. */
+pc_status pc_pool_create(int32_t threads, pc_pool** out_pool);
+
+/* Stores the pool's worker count in *out_threads. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
+
+/* Cancels every job still queued or running, waits until the workers have stopped touching job memory,
+   joins the threads and frees the pool. Jobs of the pool stay valid (finished, PC_OK or PC_ERR_CANCELLED)
+   until the caller frees them with pc_job_free. Must not race with pc_job_submit or pc_job_cancel on
+   the same pool. Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_destroy(pc_pool* pool);
+
+/* Validates `args` for `kernel` over items [0, n) and queues a job of ceil(n / chunk) tasks of `chunk`
+   items each (chunk 0 = one task per item). Workers pull tasks dynamically, so uneven items balance.
+   The pc_args struct is copied; the buffers it points to are borrowed until the job has finished.
+   On PC_OK *out_job owns the job: wait for it, then pc_job_free it. A job of n == 0 is finished at once.
+   bad_index (may be NULL): as for the kernel's direct function. Thread-safe (many submitters at once).
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY,
+   PC_ERR_THREAD. */
+pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
+                        pc_job** out_job, uint64_t* bad_index);
+
+/* Waits until the job has finished or timeout_ns nanoseconds have passed (timeout_ns < 0: no limit;
+   0: just look). Thread-safe; any number of waiters.
+   Returns PC_OK (finished, every item computed), PC_ERR_CANCELLED (finished after a cancel, some items
+   not computed), PC_ERR_TIMEOUT (still running), or PC_ERR_NULL_ARGUMENT. */
+pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
+
+/* pc_job_wait with no time limit. The six `keep` pointers are never read: they let a managed caller
+   (Java's FFM, which keeps a memory segment alive while it is an argument of a running call) pin the
+   job's buffers for exactly as long as the job runs. Pass NULL for unused ones. Same returns. */
+pc_status pc_job_join(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                      const void* keep3, const void* keep4, const void* keep5);
+
+/* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
+   inside long per-item loops too). Returns at once; wait for the job to know it has stopped.
+   No effect on a finished job. Thread-safe, but must not race with pc_job_free of the same job.
+   Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_job_cancel(pc_job* job);
+
+/* Progress while the job runs: *out_done items computed so far (monotonic), *out_total = n.
+   Either output pointer may be NULL. Thread-safe, lock-free. Errors: PC_ERR_NULL_ARGUMENT (job). */
+pc_status pc_job_progress(const pc_job* job, uint64_t* out_done, uint64_t* out_total);
+
+/* Frees a finished job. A job still running is left untouched and PC_ERR_BUSY is returned.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_BUSY. */
+pc_status pc_job_free(pc_job* job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PCOMPUTE_H */

@@ -1,0 +1,135 @@
+/* Kernels and the registry the pool and pc_run dispatch on. */
+#include <stdint.h>
+
+#include "pc_internal.h"
+
+/* ---- gcd ---------------------------------------------------------------------------------------- */
+
+static pc_status validate_pairs(const pc_args* args, uint64_t n, uint64_t* bad_index, int64_t min_value) {
+    const int64_t* a = args->in[0];
+    const int64_t* b = args->in[1];
+    for (uint64_t k = 0; k < n; k++) {
+        if (a[k] < min_value || b[k] < min_value) {
+            if (bad_index != NULL) *bad_index = k;
+            return PC_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return PC_OK;
+}
+
+static pc_status gcd_brute_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return validate_pairs(args, n, bad_index, 1);
+}
+
+static pc_status gcd_fast_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return validate_pairs(args, n, bad_index, 0);
+}
+
+/* The origin workload, kept literally: try every candidate from min(a, b) down to 1. Returns 0 when
+   cancelled (never a valid gcd of positive inputs). */
+static int64_t gcd_brute_one(int64_t a, int64_t b, const atomic_int* cancel) {
+    int64_t i = a < b ? a : b;
+    for (; i > 1; --i) {
+        if (cancel != NULL && ((uint64_t)i & (PC_CANCEL_CHECK_INTERVAL - 1)) == 0 &&
+            atomic_load_explicit(cancel, memory_order_relaxed)) {
+            return 0;
+        }
+        if (a % i == 0 && b % i == 0) return i;
+    }
+    return 1;
+}
+
+static pc_status gcd_brute_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
+    const int64_t* a = args->in[0];
+    const int64_t* b = args->in[1];
+    int64_t* out = args->out[0];
+    for (uint64_t k = begin; k < end; k++) {
+        int64_t g = gcd_brute_one(a[k], b[k], cancel);
+        if (g == 0) return PC_ERR_CANCELLED;
+        out[k] = g;
+    }
+    return PC_OK;
+}
+
+/* Stein's binary gcd on non-negative inputs; O(log max) steps, no division. */
+static int64_t gcd_fast_one(int64_t a64, int64_t b64) {
+    uint64_t a = (uint64_t)a64;
+    uint64_t b = (uint64_t)b64;
+    if (a == 0) return (int64_t)b;
+    if (b == 0) return (int64_t)a;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b != 0);
+    return (int64_t)(a << shift);
+}
+
+static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
+    (void)cancel; /* a task of fast gcds is short: the pool's per-task check is enough */
+    const int64_t* a = args->in[0];
+    const int64_t* b = args->in[1];
+    int64_t* out = args->out[0];
+    for (uint64_t k = begin; k < end; k++) out[k] = gcd_fast_one(a[k], b[k]);
+    return PC_OK;
+}
+
+/* ---- registry ----------------------------------------------------------------------------------- */
+
+static const pc_kernel_def GCD_BRUTE = {gcd_brute_validate, gcd_brute_run, 0x3u, 0x1u};
+static const pc_kernel_def GCD_FAST = {gcd_fast_validate, gcd_fast_run, 0x3u, 0x1u};
+
+const pc_kernel_def* pc_kernel_lookup(int32_t id) {
+    switch (id) {
+        case PC_KERNEL_GCD_BRUTE: return &GCD_BRUTE;
+        case PC_KERNEL_GCD_FAST: return &GCD_FAST;
+        default: return NULL;
+    }
+}
+
+pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index,
+                           const pc_kernel_def** out_def) {
+    const pc_kernel_def* def = pc_kernel_lookup(kernel);
+    if (def == NULL) return PC_ERR_UNKNOWN_KERNEL;
+    if (args == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (n > 0) {
+        for (unsigned i = 0; i < PC_MAX_INPUTS; i++) {
+            if ((def->inputs_mask >> i & 1u) && args->in[i] == NULL) return PC_ERR_NULL_ARGUMENT;
+        }
+        for (unsigned i = 0; i < PC_MAX_OUTPUTS; i++) {
+            if ((def->outputs_mask >> i & 1u) && args->out[i] == NULL) return PC_ERR_NULL_ARGUMENT;
+        }
+    }
+    pc_status st = def->validate(args, n, bad_index);
+    if (st == PC_OK && out_def != NULL) *out_def = def;
+    return st;
+}
+
+/* ---- direct entry points ------------------------------------------------------------------------ */
+
+pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    const pc_kernel_def* def = NULL;
+    pc_status st = pc_validate_call(kernel, args, n, bad_index, &def);
+    if (st != PC_OK) return st;
+    return n == 0 ? PC_OK : def->run(args, 0, n, NULL);
+}
+
+static pc_status run_pairs(int32_t kernel, const int64_t* a, const int64_t* b, int64_t* out, uint64_t n,
+                           uint64_t* bad_index) {
+    pc_args args = {{a, b, NULL, NULL}, {out, NULL}, {0}, {0}};
+    return pc_run(kernel, &args, n, bad_index);
+}
+
+pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index) {
+    return run_pairs(PC_KERNEL_GCD_BRUTE, a, b, out, n, bad_index);
+}
+
+pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index) {
+    return run_pairs(PC_KERNEL_GCD_FAST, a, b, out, n, bad_index);
+}
