@@ -97,13 +97,24 @@ pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
    the same pool. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_destroy(pc_pool* pool);
 
-/* Validates `args` for `kernel` over items [0, n) and queues a job of ceil(n / chunk) tasks of `chunk`
-   items each (chunk 0 = one task per item). Workers pull tasks dynamically, so uneven items balance.
+/* Validates `args` for `kernel` over items [0, n) and creates a job of ceil(n / chunk) tasks of `chunk`
+   items each (chunk 0 = one task per item), not yet running: start it with pc_job_start or
+   pc_job_start_and_wait. Workers pull tasks dynamically, so uneven items balance.
    The pc_args struct is copied; the buffers it points to are borrowed until the job has finished.
-   On PC_OK *out_job owns the job: wait for it, then pc_job_free it. A job of n == 0 is finished at once.
-   bad_index (may be NULL): as for the kernel's direct function. Thread-safe (many submitters at once).
+   On PC_OK *out_job owns the job: wait for it, then pc_job_free it (to discard a job that never
+   started, pc_job_cancel it first). bad_index (may be NULL): as for the kernel's direct function.
+   Thread-safe (many creators at once).
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY,
    PC_ERR_THREAD. */
+pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
+                        pc_job** out_job, uint64_t* bad_index);
+
+/* Queues a created job on its pool's workers (after all jobs queued before it). A job of n == 0, or one
+   cancelled before it started, finishes at once. Starting a job twice has no further effect.
+   Must not race with pc_pool_destroy of its pool. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_job_start(pc_job* job);
+
+/* pc_job_create followed by pc_job_start: same arguments, returns and errors. */
 pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index);
 
@@ -113,15 +124,16 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
    not computed), PC_ERR_TIMEOUT (still running), or PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
 
-/* pc_job_wait with no time limit. The six `keep` pointers are never read: they let a managed caller
-   (Java's FFM, which keeps a memory segment alive while it is an argument of a running call) pin the
-   job's buffers for exactly as long as the job runs. Pass NULL for unused ones. Same returns. */
-pc_status pc_job_join(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
-                      const void* keep3, const void* keep4, const void* keep5);
+/* pc_job_start, then pc_job_wait with no time limit. The six `keep` pointers are never read: they let a
+   managed caller (Java's FFM keeps a memory segment alive while it is an argument of a running call) pin
+   the job's buffers from before the first worker touches them until the last one is done.
+   Pass NULL for unused ones. Same returns as pc_job_wait. */
+pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                                const void* keep3, const void* keep4, const void* keep5);
 
 /* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
    inside long per-item loops too). Returns at once; wait for the job to know it has stopped.
-   No effect on a finished job. Thread-safe, but must not race with pc_job_free of the same job.
+   A job cancelled before it starts never runs. No effect on a finished job. Thread-safe, but must not race with pc_job_free of the same job.
    Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_cancel(pc_job* job);
 

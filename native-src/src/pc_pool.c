@@ -27,7 +27,8 @@ struct pc_job {
     atomic_uint_fast64_t done_items;
     atomic_int cancel;
     int running;   /* workers inside this job's tasks (pool->mu) */
-    int queued;    /* still in the pool's queue (pool->mu) */
+    int started;   /* pc_job_start has run (pool->mu) */
+    int queued;    /* in the pool's queue (pool->mu) */
     int finalized; /* finish() has run (pool->mu) */
     pc_status result;
     pthread_mutex_t mu;
@@ -200,7 +201,7 @@ static pc_status job_init_sync(pc_job* job) {
     return PC_OK;
 }
 
-pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
+pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index) {
     if (pool == NULL || out_job == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_job = NULL;
@@ -227,20 +228,35 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
     atomic_init(&job->done_items, 0);
     atomic_init(&job->cancel, 0);
     atomic_init(&job->finished, 0);
-
-    pthread_mutex_lock(&pool->mu);
-    if (n == 0) {
-        finish(job);
-    } else {
-        job->queued = 1;
-        if (pool->tail != NULL) pool->tail->next = job;
-        else pool->head = job;
-        pool->tail = job;
-        pthread_cond_broadcast(&pool->work_cv);
-    }
-    pthread_mutex_unlock(&pool->mu);
     *out_job = job;
     return PC_OK;
+}
+
+pc_status pc_job_start(pc_job* job) {
+    if (job == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (atomic_load_explicit(&job->finished, memory_order_acquire)) return PC_OK; /* cancelled before start */
+    pc_pool* pool = job->pool;
+    pthread_mutex_lock(&pool->mu);
+    if (!job->started && !job->finalized) {
+        job->started = 1;
+        if (job->n == 0) {
+            finish(job);
+        } else {
+            job->queued = 1;
+            if (pool->tail != NULL) pool->tail->next = job;
+            else pool->head = job;
+            pool->tail = job;
+            pthread_cond_broadcast(&pool->work_cv);
+        }
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return PC_OK;
+}
+
+pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
+                        pc_job** out_job, uint64_t* bad_index) {
+    pc_status st = pc_job_create(pool, kernel, args, n, chunk, out_job, bad_index);
+    return st == PC_OK ? pc_job_start(*out_job) : st;
 }
 
 static void deadline_after(struct timespec* ts, int64_t timeout_ns) {
@@ -270,10 +286,11 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns) {
     return st;
 }
 
-pc_status pc_job_join(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
-                      const void* keep3, const void* keep4, const void* keep5) {
+pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                                const void* keep3, const void* keep4, const void* keep5) {
     (void)keep0, (void)keep1, (void)keep2, (void)keep3, (void)keep4, (void)keep5;
-    return pc_job_wait(job, -1);
+    pc_status st = pc_job_start(job);
+    return st == PC_OK ? pc_job_wait(job, -1) : st;
 }
 
 pc_status pc_job_cancel(pc_job* job) {

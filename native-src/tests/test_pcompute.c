@@ -293,8 +293,10 @@ static void test_cancel_stops_a_job_inside_a_long_item(void) {
     /* the pool is still usable afterwards */
     int64_t x[] = {12}, y[] = {30}, g[1];
     args = pair_args(x, y, g);
-    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_BRUTE, &args, 1, 1, &job, NULL));
-    CHECK_STATUS(PC_OK, pc_job_join(job, x, y, g, NULL, NULL, NULL));
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 1, 1, &job, NULL));
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(job, 5 * 1000000L)); /* created, not started */
+    CHECK_STATUS(PC_OK, pc_job_start_and_wait(job, x, y, g, NULL, NULL, NULL));
+    CHECK_STATUS(PC_OK, pc_job_start(job)); /* a second start does nothing */
     CHECK(g[0] == 6);
     CHECK_STATUS(PC_OK, pc_job_free(job));
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
@@ -319,6 +321,22 @@ static void test_cancel_of_a_queued_job_finishes_it_without_a_worker(void) {
     CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(blocker, 5 * 1000000000L));
     CHECK_STATUS(PC_OK, pc_job_free(queued));
     CHECK_STATUS(PC_OK, pc_job_free(blocker));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_job_cancelled_before_start_never_runs(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    int64_t a[2] = {12, 30}, b[2] = {18, 45}, out[2] = {0, 0};
+    pc_args args = pair_args(a, b, out);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &job, NULL));
+    CHECK_STATUS(PC_OK, pc_job_cancel(job));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, 0));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+    CHECK(out[0] == 0 && out[1] == 0);
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_job_start(NULL));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
@@ -427,6 +445,7 @@ int main(void) {
     run_test("job_submit_validates_arguments", test_job_submit_validates_arguments);
     run_test("cancel_stops_a_job_inside_a_long_item", test_cancel_stops_a_job_inside_a_long_item);
     run_test("cancel_of_a_queued_job_finishes_it_without_a_worker", test_cancel_of_a_queued_job_finishes_it_without_a_worker);
+    run_test("job_cancelled_before_start_never_runs", test_job_cancelled_before_start_never_runs);
     run_test("progress_grows_while_the_job_runs", test_progress_grows_while_the_job_runs);
     run_test("destroy_with_jobs_in_flight_cancels_them", test_destroy_with_jobs_in_flight_cancels_them);
     run_test("many_concurrent_submitters_share_one_pool", test_many_concurrent_submitters_share_one_pool);

@@ -1,0 +1,83 @@
+package io.pcompute;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** Checks of caller-provided segments, with messages that name the argument and what was expected. */
+final class Segments {
+    private Segments() {}
+
+    /**
+     * Validates the int64 segments of a pair kernel and returns the number of pairs,
+     * {@code a.byteSize() / 8}. {@code b} and {@code out} must hold at least as many values.
+     *
+     * @param accessor the thread that will pass the segments to native code
+     */
+    static long checkPairs(MemorySegment a, MemorySegment b, MemorySegment out, Thread accessor) {
+        check(a, "a", accessor);
+        check(b, "b", accessor);
+        check(out, "out", accessor);
+        long n = a.byteSize() / Long.BYTES;
+        requireCapacity(b, "b", n);
+        requireCapacity(out, "out", n);
+        if (out.isReadOnly()) {
+            throw new IllegalArgumentException("out is read-only: results cannot be written to it");
+        }
+        requireNoPartialOverlap(out, a, "a", n);
+        requireNoPartialOverlap(out, b, "b", n);
+        return n;
+    }
+
+    private static void check(MemorySegment segment, String name, Thread accessor) {
+        Kernel.requireNonNull(segment, name);
+        if (!segment.scope().isAlive()) {
+            throw new IllegalArgumentException(name + ": its arena is already closed");
+        }
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException(name + " is a heap segment: native workers need native "
+                    + "memory (allocate it from an Arena, or pass long[] arrays to have them copied)");
+        }
+        if (segment.byteSize() % Long.BYTES != 0) {
+            throw new IllegalArgumentException(
+                    name + ".byteSize() = " + segment.byteSize() + ": must be a multiple of 8 (int64 values)");
+        }
+        if (segment.address() % Long.BYTES != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "%s.address() = 0x%x: must be 8-byte aligned for int64 values", name, segment.address()));
+        }
+        if (!segment.isAccessibleBy(accessor)) {
+            throw new IllegalArgumentException(name + " is confined to another thread: an asynchronous job "
+                    + "needs segments of a shared, global or automatic arena (or call run() from the owner thread)");
+        }
+    }
+
+    private static void requireCapacity(MemorySegment segment, String name, long n) {
+        if (segment.byteSize() / Long.BYTES < n) {
+            throw new IllegalArgumentException(name + " holds " + segment.byteSize() / Long.BYTES
+                    + " int64 values: must hold at least a's " + n);
+        }
+    }
+
+    /** The output may be the very same memory as an input (element-wise kernels), but not shifted. */
+    private static void requireNoPartialOverlap(MemorySegment out, MemorySegment in, String name, long n) {
+        long outStart = out.address();
+        long inStart = in.address();
+        long bytes = n * Long.BYTES;
+        boolean overlaps = outStart < inStart + bytes && inStart < outStart + bytes;
+        if (overlaps && outStart != inStart) {
+            throw new IllegalArgumentException("out overlaps " + name + " at a different offset ("
+                    + (outStart - inStart) + " bytes): use separate memory or exactly the same memory");
+        }
+    }
+
+    /** The exception for the first invalid pair the C library found, naming the element and value. */
+    static IllegalArgumentException badInput(Kernel kernel, MemorySegment a, MemorySegment b, long index) {
+        try {
+            kernel.checkInput("a", index, a.getAtIndex(ValueLayout.JAVA_LONG, index));
+            kernel.checkInput("b", index, b.getAtIndex(ValueLayout.JAVA_LONG, index));
+        } catch (IllegalArgumentException e) {
+            return e;
+        }
+        return new IllegalArgumentException("pair " + index + ": rejected by the native " + kernel + " kernel");
+    }
+}

@@ -1,0 +1,208 @@
+package io.pcompute.internal;
+
+import io.pcompute.NativeException;
+import io.pcompute.internal.ffi.pc_args;
+import io.pcompute.internal.ffi.pcompute_h;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+/**
+ * The only door to the C library: loads it, wraps the generated bindings, and turns status codes into
+ * {@link NativeException}s. Everything else in pcompute talks to this class, never to the generated code.
+ */
+public final class Native {
+    /** The C library version this jar was built against. */
+    public static final String EXPECTED_VERSION = "0.1.0";
+
+    private static final Path LIBRARY_FILE;
+
+    static {
+        LIBRARY_FILE = NativeLoader.fromSystemProperties().load();
+        String version = pcompute_h.pc_version().reinterpret(64).getString(0);
+        if (!EXPECTED_VERSION.equals(version)) {
+            throw new UnsatisfiedLinkError("pcompute: " + LIBRARY_FILE + " is libpcompute " + version
+                    + " but this jar needs " + EXPECTED_VERSION + "; rebuild it or unset -D"
+                    + NativeLoader.LIBRARY_PATH_PROPERTY);
+        }
+    }
+
+    // Initialised after the library is loaded (static initialisers run in textual order).
+    public static final int PC_OK = pcompute_h.PC_OK();
+    public static final int PC_ERR_INVALID_ARGUMENT = pcompute_h.PC_ERR_INVALID_ARGUMENT();
+    public static final int PC_ERR_CANCELLED = pcompute_h.PC_ERR_CANCELLED();
+    public static final int PC_ERR_TIMEOUT = pcompute_h.PC_ERR_TIMEOUT();
+
+    /*
+     * Zero-copy handles for heap arrays: critical (no safepoint, may read the Java heap directly),
+     * derived once from the generated descriptors. Used only for calls short enough not to stall GC,
+     * and only for functions that never call back into Java.
+     */
+    private static final MethodHandle GCD_BRUTE_CRITICAL = critical(
+            pcompute_h.pc_gcd_brute$address(), pcompute_h.pc_gcd_brute$descriptor());
+    private static final MethodHandle GCD_FAST_CRITICAL = critical(
+            pcompute_h.pc_gcd_fast$address(), pcompute_h.pc_gcd_fast$descriptor());
+
+    private static MethodHandle critical(MemorySegment address, java.lang.foreign.FunctionDescriptor descriptor) {
+        return Linker.nativeLinker().downcallHandle(address, descriptor, Linker.Option.critical(true));
+    }
+
+    private Native() {}
+
+    /** Forces the library to load now (and fail now, with the loader's message, if it cannot). */
+    public static Path libraryFile() {
+        return LIBRARY_FILE;
+    }
+
+    public static String version() {
+        return pcompute_h.pc_version().reinterpret(64).getString(0);
+    }
+
+    public static int cpuCount() {
+        return pcompute_h.pc_cpu_count();
+    }
+
+    public static String describe(int status) {
+        return pcompute_h.pc_strerror(status).reinterpret(256).getString(0);
+    }
+
+    /** Throws {@link NativeException} for any status but PC_OK. */
+    public static void check(int status, String call) {
+        if (status != PC_OK) {
+            throw new NativeException(status, call + " failed: " + describe(status) + " (status " + status + ")");
+        }
+    }
+
+    // ---- one-call kernels ------------------------------------------------------------------------
+
+    /**
+     * Runs a kernel over items [0, n) of {@code args} on the calling thread (one downcall, {@code pc_run}).
+     * Returns PC_OK or PC_ERR_INVALID_ARGUMENT with the first bad index in {@code badIndex[0]};
+     * other failures throw.
+     */
+    public static int run(int kernel, MemorySegment args, long n, long[] badIndex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
+            return invalidOrCheck(pcompute_h.pc_run(kernel, args, n, bad), bad, badIndex, "pc_run");
+        }
+    }
+
+    /**
+     * Runs a pair kernel directly on Java arrays through a critical handle: no copy, no safepoint for
+     * the duration, so only for short calls. Same returns as {@link #runPairs}.
+     */
+    public static int runPairsCritical(int kernel, long[] a, long[] b, long[] out, long[] badIndex) {
+        MethodHandle handle = kernel == pcompute_h.PC_KERNEL_GCD_BRUTE() ? GCD_BRUTE_CRITICAL : GCD_FAST_CRITICAL;
+        MemorySegment bad = MemorySegment.ofArray(badIndex);
+        int status;
+        try {
+            status = (int) handle.invokeExact(MemorySegment.ofArray(a), MemorySegment.ofArray(b),
+                    MemorySegment.ofArray(out), (long) a.length, bad);
+        } catch (Throwable t) {
+            throw new IllegalStateException("critical downcall failed", t);
+        }
+        if (status != PC_OK && status != PC_ERR_INVALID_ARGUMENT) {
+            check(status, "pc_gcd (critical)");
+        }
+        return status;
+    }
+
+    private static int invalidOrCheck(int status, MemorySegment bad, long[] badIndex, String call) {
+        if (status == PC_ERR_INVALID_ARGUMENT) {
+            badIndex[0] = bad.get(ValueLayout.JAVA_LONG, 0);
+            return status;
+        }
+        check(status, call);
+        return status;
+    }
+
+    // ---- pool and jobs -------------------------------------------------------------------------------
+
+    /** Creates a native pool; the returned address is owned by the caller (see {@link #destroyPool}). */
+    public static MemorySegment createPool(int threads) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            check(pcompute_h.pc_pool_create(threads, out), "pc_pool_create(" + threads + ")");
+            return out.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+
+    public static int poolThreads(MemorySegment pool) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            check(pcompute_h.pc_pool_thread_count(pool, out), "pc_pool_thread_count");
+            return out.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    public static void destroyPool(MemorySegment pool) {
+        check(pcompute_h.pc_pool_destroy(pool), "pc_pool_destroy");
+    }
+
+    /** The {@code pc_args} of a pair kernel, allocated in the job's arena. */
+    public static MemorySegment pairArgs(SegmentAllocator arena, MemorySegment a, MemorySegment b, MemorySegment out) {
+        MemorySegment args = pc_args.allocate(arena);
+        args.fill((byte) 0);
+        // Through the field slices: the generated indexed setters (jextract 0b89a46) apply the element
+        // offset from the start of the struct, not of the field, so pc_args.out(args, 0, x) writes in[0].
+        MemorySegment in = pc_args.in(args);
+        in.setAtIndex(ValueLayout.ADDRESS, 0, a);
+        in.setAtIndex(ValueLayout.ADDRESS, 1, b);
+        pc_args.out(args).setAtIndex(ValueLayout.ADDRESS, 0, out);
+        return args;
+    }
+
+    /**
+     * Creates a job, not yet running (see {@link #startAndWait}); returns its address, or
+     * {@link MemorySegment#NULL} with the first bad index in {@code badIndex[0]} when an input value is
+     * invalid. Other failures throw.
+     */
+    public static MemorySegment createJob(MemorySegment pool, int kernel, MemorySegment args, long n, long chunk,
+                                       long[] badIndex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment jobOut = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
+            int status = pcompute_h.pc_job_create(pool, kernel, args, n, chunk, jobOut, bad);
+            if (invalidOrCheck(status, bad, badIndex, "pc_job_create") != PC_OK) {
+                return MemorySegment.NULL;
+            }
+            return jobOut.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+
+    /**
+     * Starts a created job and blocks until it has finished. The given segments are arguments of this
+     * one downcall, so FFM keeps them alive (their arenas cannot be closed) from before the first worker
+     * touches them until the last one is done. Returns PC_OK or PC_ERR_CANCELLED.
+     */
+    public static int startAndWait(MemorySegment job, MemorySegment keep0, MemorySegment keep1, MemorySegment keep2) {
+        int status = pcompute_h.pc_job_start_and_wait(job, keep0, keep1, keep2,
+                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL);
+        if (status != PC_OK && status != PC_ERR_CANCELLED) {
+            check(status, "pc_job_start_and_wait");
+        }
+        return status;
+    }
+
+    public static void cancel(MemorySegment job) {
+        check(pcompute_h.pc_job_cancel(job), "pc_job_cancel");
+    }
+
+    /** Items of the job computed so far. */
+    public static long progress(MemorySegment job) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment done = arena.allocate(ValueLayout.JAVA_LONG);
+            check(pcompute_h.pc_job_progress(job, done, MemorySegment.NULL), "pc_job_progress");
+            return done.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    public static void freeJob(MemorySegment job) {
+        check(pcompute_h.pc_job_free(job), "pc_job_free");
+    }
+}

@@ -1,0 +1,247 @@
+package io.pcompute;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The native pool's life cycle: zero-copy jobs, futures, progress, cancel, timeout, concurrency, close. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NativePoolTest {
+    private static long[] reference(Kernel kernel, long[] a, long[] b) {
+        long[] out = new long[a.length];
+        for (int k = 0; k < a.length; k++) {
+            out[k] = kernel.reference(a[k], b[k]);
+        }
+        return out;
+    }
+
+    private static long[] endless(int n, long value) {
+        long[] out = new long[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    @Test
+    void createWithZeroThreadsUsesEveryAvailableCore() {
+        try (NativePool pool = NativePool.create(0)) {
+            assertEquals(Runtime.getRuntime().availableProcessors(), pool.threads());
+        }
+        try (NativePool pool = NativePool.create(3)) {
+            assertEquals(3, pool.threads());
+        }
+    }
+
+    @Test
+    void runsZeroCopyOverNativeSegments() {
+        long[] a = TestData.random(1, 10_000, 0, Long.MAX_VALUE);
+        long[] b = TestData.random(2, 10_000, 0, Long.MAX_VALUE);
+        try (NativePool pool = NativePool.create(2); Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
+            MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, b);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, a.length);
+            pool.run(Kernel.GCD_FAST, sa, sb, out);
+            assertArrayEquals(reference(Kernel.GCD_FAST, a, b), out.toArray(ValueLayout.JAVA_LONG));
+            // in place: the output may be exactly one of the inputs
+            pool.run(Kernel.GCD_FAST, sa, sb, sa);
+            assertArrayEquals(reference(Kernel.GCD_FAST, a, b), sa.toArray(ValueLayout.JAVA_LONG));
+        }
+    }
+
+    @Test
+    void asyncSegmentJobCompletesItsFutureWithTheOutput() throws Exception {
+        try (NativePool pool = NativePool.create(2); Arena arena = Arena.ofShared()) {
+            MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.SEED_A);
+            MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.SEED_B);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, TestData.SEED_A.length);
+            Job<MemorySegment> job = pool.submit(Kernel.GCD_BRUTE, sa, sb, out);
+            assertSame(out, job.future().get(60, TimeUnit.SECONDS));
+            assertArrayEquals(reference(Kernel.GCD_BRUTE, TestData.SEED_A, TestData.SEED_B),
+                    out.toArray(ValueLayout.JAVA_LONG));
+            assertEquals(job.total(), job.done());
+            assertTrue(job.isDone());
+        }
+    }
+
+    @Test
+    void progressGrowsWhileAJobRuns() throws Exception {
+        // 200 pairs of ~3e6 iterations each: a few hundred milliseconds on two workers
+        long[] a = new long[200];
+        long[] b = new long[200];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = 3_000_017 + 2L * k;
+            b[k] = 3_000_029 + 2L * k;
+        }
+        try (NativePool pool = NativePool.create(2)) {
+            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, a, b);
+            long last = 0;
+            int increases = 0;
+            while (!job.future().isDone()) {
+                long done = job.done();
+                assertTrue(done >= last && done <= job.total(), "progress " + done + " after " + last);
+                increases += done > last ? 1 : 0;
+                last = done;
+                Thread.sleep(2);
+            }
+            assertArrayEquals(reference(Kernel.GCD_BRUTE, a, b), job.join());
+            assertTrue(increases >= 2, "progress was only seen " + increases + " times");
+            assertEquals(200, job.done());
+        }
+    }
+
+    @Test
+    void cancelStopsNativeWorkInsideLongItems() {
+        try (NativePool pool = NativePool.create(2)) {
+            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(6, TestData.ENDLESS_A), endless(6, TestData.ENDLESS_B));
+            long start = System.nanoTime();
+            assertTrue(job.cancel());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "cancel took too long");
+            assertTrue(job.isDone());
+            assertEquals(0, job.done());
+            CancellationException e = assertThrows(CancellationException.class, job::join);
+            assertEquals("job cancelled after 0 of 6 items", e.getMessage());
+            // the workers are free again
+            assertArrayEquals(new long[] {6}, pool.run(Kernel.GCD_BRUTE, new long[] {12}, new long[] {18}));
+        }
+    }
+
+    @Test
+    void cancellingTheFutureCancelsTheNativeJob() {
+        try (NativePool pool = NativePool.create(1)) {
+            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B));
+            assertTrue(job.future().cancel(true));
+            assertTrue(job.isDone(), "future.cancel returns once the native workers have stopped");
+            assertTrue(job.future().isCancelled());
+            assertTrue(job.cancel(), "cancelling again reports the same outcome");
+        }
+    }
+
+    @Test
+    void awaitTimesOutWithoutStoppingTheJob() throws Exception {
+        try (NativePool pool = NativePool.create(1)) {
+            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+            assertThrows(TimeoutException.class, () -> job.await(Duration.ofMillis(50)));
+            assertFalse(job.isDone());
+            job.cancel();
+            assertThrows(CancellationException.class, () -> job.await(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void manyJavaThreadsShareOnePool() throws Exception {
+        int submitters = 16;
+        try (NativePool pool = NativePool.create(2)) {
+            ExecutorService executor = Executors.newFixedThreadPool(submitters);
+            List<Future<?>> futures = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (int t = 0; t < submitters; t++) {
+                long seed = 1000 + t;
+                futures.add(executor.submit(() -> {
+                    start.await();
+                    for (int j = 0; j < 20; j++) {
+                        Kernel kernel = j % 2 == 0 ? Kernel.GCD_FAST : Kernel.GCD_BRUTE;
+                        long max = kernel == Kernel.GCD_FAST ? Long.MAX_VALUE : 5000;
+                        long[] a = TestData.random(seed * 31 + j, 300 + j, 1, max);
+                        long[] b = TestData.random(seed * 37 + j, 300 + j, 1, max);
+                        long[] out = j % 3 == 0 ? pool.submit(kernel, a, b).join() : pool.run(kernel, a, b);
+                        assertArrayEquals(reference(kernel, a, b), out, "seed " + seed + ", job " + j);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            executor.shutdown();
+        }
+    }
+
+    @Test
+    void nestedSubmissionFromACompletionCallbackDoesNotDeadlock() throws Exception {
+        try (NativePool pool = NativePool.create(1)) {
+            CompletableFuture<long[]> chained = pool.submit(Kernel.GCD_FAST, new long[] {12, 35}, new long[] {18, 49})
+                    .future()
+                    .thenApply(first -> pool.run(Kernel.GCD_FAST, first, new long[] {4, 21}));
+            assertArrayEquals(new long[] {2, 7}, chained.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeWaitsForJobsInFlightAndTheirResultsStayCorrect() throws Exception {
+        NativePool pool = NativePool.create(2);
+        long[] a = TestData.random(5, 400, 1, 400_000);
+        long[] b = TestData.random(6, 400, 1, 400_000);
+        List<Job<long[]>> jobs = new ArrayList<>();
+        for (int j = 0; j < 4; j++) {
+            jobs.add(pool.submit(Kernel.GCD_BRUTE, a, b));
+        }
+        pool.close();
+        assertTrue(pool.isClosed());
+        for (Job<long[]> job : jobs) {
+            assertTrue(job.isDone(), "close returned before a job ended");
+            assertArrayEquals(reference(Kernel.GCD_BRUTE, a, b), job.join());
+        }
+    }
+
+    @Test
+    void closeAfterCancellingEndlessJobsReturnsPromptly() {
+        NativePool pool = NativePool.create(2);
+        List<Job<long[]>> jobs = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+            jobs.add(pool.submit(Kernel.GCD_BRUTE, endless(4, TestData.ENDLESS_A), endless(4, TestData.ENDLESS_B)));
+        }
+        Thread closer = Thread.ofPlatform().start(pool::close);
+        jobs.forEach(job -> job.future().cancel(true));
+        assertTimeoutJoin(closer);
+        jobs.forEach(job -> assertTrue(job.future().isCancelled()));
+    }
+
+    private static void assertTimeoutJoin(Thread t) {
+        try {
+            assertTrue(t.join(Duration.ofSeconds(10)), "close did not return");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void segmentsOfARunningJobCannotBeFreedUnderIt() throws Exception {
+        try (NativePool pool = NativePool.create(1)) {
+            Arena arena = Arena.ofShared();
+            MemorySegment a = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.ENDLESS_A);
+            MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.ENDLESS_B);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            Job<MemorySegment> job = pool.submit(Kernel.GCD_BRUTE, a, b, out);
+            Thread.sleep(200); // the waiter has started the job in a downcall that pins the segments
+            IllegalStateException e = assertThrows(IllegalStateException.class, arena::close,
+                    "the arena closed while native workers were using it");
+            assertFalse(job.isDone());
+            assertTrue(a.scope().isAlive());
+            job.cancel();
+            arena.close(); // once the job has ended, the owner can free its memory
+            assertFalse(a.scope().isAlive());
+        }
+    }
+}
