@@ -39,6 +39,8 @@ public final class Job<T> {
     private final Object handleLock = new Object();
     private boolean freed;
     private long finalDone;
+    /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
+    private volatile boolean endedCancelled;
 
     Job(NativePool pool, MemorySegment handle, Arena ownedArena, MemorySegment a, MemorySegment b,
         MemorySegment out, long total, Supplier<T> result) {
@@ -87,7 +89,7 @@ public final class Job<T> {
             }
         }
         awaitEnd();
-        return future.isCancelled();
+        return endedCancelled;
     }
 
     /** Waits for the result. Throws CancellationException if the job was cancelled. */
@@ -182,7 +184,9 @@ public final class Job<T> {
             if (ownedArena != null) {
                 ownedArena.close();
             }
+            endedCancelled = cancelled || future.isCancelled();
             pool.jobEnded();
+            // before completing the future: its callbacks may call cancel(), which waits for `ended`
             ended.countDown();
         }
         if (failure != null) {
