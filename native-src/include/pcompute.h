@@ -31,14 +31,60 @@ typedef enum pc_status {
     PC_ERR_UNKNOWN_KERNEL = 8    /* the kernel id is not one of pc_kernel */
 } pc_status;
 
-/* Kernels the pool and pc_run know. Each documents which pc_args fields it reads. */
+/* Kernels the pool and pc_run know, with the pc_args fields each reads. "Items" are what a job splits
+   into tasks. Reductions write one partial result per block of `block` items (iparam); the pool's chunk
+   must then be a multiple of `block`, and the caller combines the partials (pcompute's Java layer does so
+   in a fixed order, so results never depend on thread count or scheduling). */
 typedef enum pc_kernel {
     /* Brute-force gcd, the origin workload: for i from min(a,b) down to 1, the first i dividing both.
        in[0] = a (int64[n]), in[1] = b (int64[n]), out[0] = gcd (int64[n]); every a[k], b[k] >= 1. */
     PC_KERNEL_GCD_BRUTE = 1,
     /* Binary (Stein) gcd, same buffers as PC_KERNEL_GCD_BRUTE; every a[k], b[k] >= 0, gcd(0,0) = 0. */
-    PC_KERNEL_GCD_FAST = 2
+    PC_KERNEL_GCD_FAST = 2,
+    /* Primes in [lo, lo + n) by trial division by 2 and odd d with d*d <= m. iparam[0] = lo >= 0,
+       iparam[1] = block >= 1; out[0] = int64[ceil(n / block)] counts per block; lo + n <= 2^62. */
+    PC_KERNEL_PRIMES_TRIAL = 3,
+    /* Same contract as PC_KERNEL_PRIMES_TRIAL, by a segmented sieve of Eratosthenes per task. */
+    PC_KERNEL_PRIMES_SIEVE = 4,
+    /* Mandelbrot escape counts. Item k is pixel (k % width, k / width) at c = (x0 + col*dx, y0 + row*dy);
+       z = z*z + c from 0 until |z|^2 > 4 or max_iter steps; out[0] = int64[n] step counts.
+       iparam[0] = width >= 1, iparam[1] = max_iter >= 1; dparam[0..3] = x0, y0, dx, dy (finite). */
+    PC_KERNEL_MANDELBROT = 5,
+    /* Sum of in[0] = double[n], left to right within each block: out[0] = double[ceil(n / block)].
+       iparam[0] = block >= 1. */
+    PC_KERNEL_REDUCE_SUM = 6,
+    /* Neumaier (improved Kahan) compensated sum per block: out[0] = sums, out[1] = compensations,
+       both double[ceil(n / block)]. iparam[0] = block >= 1. */
+    PC_KERNEL_REDUCE_SUM_NEUMAIER = 7,
+    /* Dot product of in[0], in[1] (double[n]) left to right within each block: out[0] = double[nblocks].
+       iparam[0] = block >= 1. */
+    PC_KERNEL_REDUCE_DOT = 8,
+    /* Minimum and maximum with the index of their first occurrence, NaN ignored, per block:
+       out[0] = double[2 * nblocks] (min, max), out[1] = int64[2 * nblocks] (argmin, argmax; -1 when the
+       block has no number). Comparisons are < and >, so -0.0 and 0.0 tie and the first one wins.
+       iparam[0] = block >= 1. */
+    PC_KERNEL_REDUCE_MINMAX = 9,
+    /* C = A * B, row-major doubles, blocked for cache; items are rows of C. in[0] = A (double[n * k]),
+       in[1] = B (double[k * cols]), out[0] = C (double[n * cols]); iparam[0] = k >= 1, iparam[1] = cols >= 1.
+       Each C[i][j] accumulates A[i][p] * B[p][j] for p = 0, 1, ... in order (no reassociation). */
+    PC_KERNEL_MATMUL = 10,
+    /* Histogram of in[0] = double[n] over [lo, hi) in `bins` equal bins, per block:
+       out[0] = int64[nblocks * bins]. Value x counts in bin min(bins - 1, (int64)((x - lo) * scale)) when
+       lo <= x < hi; NaN and values outside are not counted. iparam[0] = bins >= 1, iparam[1] = block >= 1;
+       dparam[0] = lo, dparam[1] = hi (finite, lo < hi), dparam[2] = scale = bins / (hi - lo) (finite, > 0). */
+    PC_KERNEL_HISTOGRAM = 11
 } pc_kernel;
+
+/* Number of kernels: their ids are 1 .. pc_kernel_count(). */
+int32_t pc_kernel_count(void);
+
+/* The kernel's name ("gcd_brute", ...), a static string, or NULL for an unknown id. Thread-safe. */
+const char* pc_kernel_name(int32_t kernel);
+
+/* TEST ONLY: while `enabled` is non-zero, `kernel` computes deliberately wrong results for some inputs,
+   so that port-validation tools can prove they catch a broken port. Global state; never enable it in
+   production. Errors: PC_ERR_UNKNOWN_KERNEL. */
+pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled);
 
 #define PC_MAX_INPUTS 4
 #define PC_MAX_OUTPUTS 2
@@ -98,7 +144,8 @@ pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
 pc_status pc_pool_destroy(pc_pool* pool);
 
 /* Validates `args` for `kernel` over items [0, n) and creates a job of ceil(n / chunk) tasks of `chunk`
-   items each (chunk 0 = one task per item), not yet running: start it with pc_job_start or
+   items each (chunk 0 = one task per item, or per block for kernels with partials; chunk must be a
+   multiple of such a kernel's block), not yet running: start it with pc_job_start or
    pc_job_start_and_wait. Workers pull tasks dynamically, so uneven items balance.
    The pc_args struct is copied; the buffers it points to are borrowed until the job has finished.
    On PC_OK *out_job owns the job: wait for it, then pc_job_free it (to discard a job that never
@@ -121,7 +168,8 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
 /* Waits until the job has finished or timeout_ns nanoseconds have passed (timeout_ns < 0: no limit;
    0: just look). Thread-safe; any number of waiters.
    Returns PC_OK (finished, every item computed), PC_ERR_CANCELLED (finished after a cancel, some items
-   not computed), PC_ERR_TIMEOUT (still running), or PC_ERR_NULL_ARGUMENT. */
+   not computed), PC_ERR_TIMEOUT (still running), PC_ERR_NULL_ARGUMENT, or the first failure of a task
+   (PC_ERR_OUT_OF_MEMORY: the job stopped early). */
 pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
 
 /* pc_job_start, then pc_job_wait with no time limit. The six `keep` pointers are never read: they let a

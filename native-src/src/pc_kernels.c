@@ -77,20 +77,61 @@ static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end,
     const int64_t* b = args->in[1];
     int64_t* out = args->out[0];
     for (uint64_t k = begin; k < end; k++) out[k] = gcd_fast_one(a[k], b[k]);
+    if (pc_bug_planted(PC_KERNEL_GCD_FAST)) { /* test only: wrong whenever a % 7 == 3 */
+        for (uint64_t k = begin; k < end; k++) out[k] += a[k] % 7 == 3;
+    }
     return PC_OK;
 }
 
 /* ---- registry ----------------------------------------------------------------------------------- */
 
-static const pc_kernel_def GCD_BRUTE = {gcd_brute_validate, gcd_brute_run, 0x3u, 0x1u};
-static const pc_kernel_def GCD_FAST = {gcd_fast_validate, gcd_fast_run, 0x3u, 0x1u};
+const pc_kernel_def pc_def_gcd_brute = {gcd_brute_validate, gcd_brute_run, 0x3u, 0x1u, -1, "gcd_brute"};
+const pc_kernel_def pc_def_gcd_fast = {gcd_fast_validate, gcd_fast_run, 0x3u, 0x1u, -1, "gcd_fast"};
+
+/* Indexed by pc_kernel id; keep in the order of the enum in pcompute.h. */
+static const pc_kernel_def* const KERNELS[] = {
+    NULL,
+    &pc_def_gcd_brute,
+    &pc_def_gcd_fast,
+    &pc_def_primes_trial,
+    &pc_def_primes_sieve,
+    &pc_def_mandelbrot,
+    &pc_def_reduce_sum,
+    &pc_def_reduce_sum_neumaier,
+    &pc_def_reduce_dot,
+    &pc_def_reduce_minmax,
+    &pc_def_matmul,
+    &pc_def_histogram,
+};
+#define KERNEL_COUNT ((int32_t)(sizeof KERNELS / sizeof KERNELS[0]) - 1)
+
+static atomic_int planted_bugs[sizeof KERNELS / sizeof KERNELS[0]];
 
 const pc_kernel_def* pc_kernel_lookup(int32_t id) {
-    switch (id) {
-        case PC_KERNEL_GCD_BRUTE: return &GCD_BRUTE;
-        case PC_KERNEL_GCD_FAST: return &GCD_FAST;
-        default: return NULL;
-    }
+    return id >= 1 && id <= KERNEL_COUNT ? KERNELS[id] : NULL;
+}
+
+int32_t pc_kernel_count(void) {
+    return KERNEL_COUNT;
+}
+
+const char* pc_kernel_name(int32_t kernel) {
+    const pc_kernel_def* def = pc_kernel_lookup(kernel);
+    return def == NULL ? NULL : def->name;
+}
+
+pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled) {
+    if (pc_kernel_lookup(kernel) == NULL) return PC_ERR_UNKNOWN_KERNEL;
+    atomic_store_explicit(&planted_bugs[kernel], enabled != 0, memory_order_relaxed);
+    return PC_OK;
+}
+
+int pc_bug_planted(int32_t kernel) {
+    return atomic_load_explicit(&planted_bugs[kernel], memory_order_relaxed);
+}
+
+uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args) {
+    return def->block_param < 0 ? 1 : (uint64_t)args->iparam[def->block_param];
 }
 
 pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index,
@@ -106,6 +147,7 @@ pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint
             if ((def->outputs_mask >> i & 1u) && args->out[i] == NULL) return PC_ERR_NULL_ARGUMENT;
         }
     }
+    if (def->block_param >= 0 && args->iparam[def->block_param] < 1) return PC_ERR_INVALID_ARGUMENT;
     pc_status st = def->validate(args, n, bad_index);
     if (st == PC_OK && out_def != NULL) *out_def = def;
     return st;

@@ -26,6 +26,7 @@ struct pc_job {
     atomic_uint_fast64_t next_chunk;
     atomic_uint_fast64_t done_items;
     atomic_int cancel;
+    atomic_int error; /* first failure of a task other than a cancel (e.g. out of memory), else PC_OK */
     int running;   /* workers inside this job's tasks (pool->mu) */
     int started;   /* pc_job_start has run (pool->mu) */
     int queued;    /* in the pool's queue (pool->mu) */
@@ -69,7 +70,8 @@ static void finish(pc_job* job) {
     job->finalized = 1;
     uint64_t done = atomic_load_explicit(&job->done_items, memory_order_relaxed);
     pthread_mutex_lock(&job->mu);
-    job->result = done == job->n ? PC_OK : PC_ERR_CANCELLED;
+    pc_status error = atomic_load_explicit(&job->error, memory_order_relaxed);
+    job->result = error != PC_OK ? error : done == job->n ? PC_OK : PC_ERR_CANCELLED;
     atomic_store_explicit(&job->finished, 1, memory_order_release);
     pthread_cond_broadcast(&job->cv);
     pthread_mutex_unlock(&job->mu);
@@ -84,7 +86,15 @@ static void run_tasks(pc_job* job) {
         if (c >= job->chunks) return;
         uint64_t begin = c * job->chunk;
         uint64_t end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
-        if (job->def->run(&job->args, begin, end, &job->cancel) != PC_OK) return;
+        pc_status st = job->def->run(&job->args, begin, end, &job->cancel);
+        if (st != PC_OK) {
+            if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
+                int expected = PC_OK;
+                atomic_compare_exchange_strong(&job->error, &expected, (int)st);
+                atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
+            }
+            return;
+        }
         atomic_fetch_add_explicit(&job->done_items, end - begin, memory_order_relaxed);
     }
 }
@@ -208,7 +218,9 @@ pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint
     const pc_kernel_def* def = NULL;
     pc_status st = pc_validate_call(kernel, args, n, bad_index, &def);
     if (st != PC_OK) return st;
-    if (chunk == 0) chunk = 1;
+    uint64_t granularity = pc_granularity(def, args);
+    if (chunk == 0) chunk = granularity;
+    if (chunk % granularity != 0) return PC_ERR_INVALID_ARGUMENT; /* tasks must cover whole blocks */
     if (n > 0 && chunk > n) chunk = n;
 
     pc_job* job = calloc(1, sizeof *job);
@@ -227,6 +239,7 @@ pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint
     atomic_init(&job->next_chunk, 0);
     atomic_init(&job->done_items, 0);
     atomic_init(&job->cancel, 0);
+    atomic_init(&job->error, PC_OK);
     atomic_init(&job->finished, 0);
     *out_job = job;
     return PC_OK;

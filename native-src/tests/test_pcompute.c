@@ -4,6 +4,7 @@
  * on any failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -433,6 +434,159 @@ static void test_many_concurrent_submitters_share_one_pool(void) {
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
+/* ---- kernel catalogue --------------------------------------------------------------------------- */
+
+static int64_t count_primes(int32_t kernel, int64_t lo, int64_t hi, int64_t block, pc_pool* pool) {
+    uint64_t n = (uint64_t)(hi - lo);
+    uint64_t blocks = (n + (uint64_t)block - 1) / (uint64_t)block;
+    int64_t* partial = calloc(blocks + 1, sizeof *partial);
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.iparam[0] = lo;
+    args.iparam[1] = block;
+    args.out[0] = partial;
+    pc_status st;
+    if (pool == NULL) {
+        st = pc_run(kernel, &args, n, NULL);
+    } else {
+        pc_job* job = NULL;
+        st = pc_job_submit(pool, kernel, &args, n, (uint64_t)block * 3, &job, NULL);
+        if (st == PC_OK) st = pc_job_wait(job, -1);
+        if (job != NULL) pc_job_free(job);
+    }
+    int64_t total = st == PC_OK ? 0 : -1;
+    for (uint64_t b = 0; st == PC_OK && b < blocks; b++) total += partial[b];
+    free(partial);
+    return total;
+}
+
+static void test_prime_counts_match_published_values(void) {
+    /* pi(10^k), k = 1..7 */
+    const int64_t pi[] = {0, 4, 25, 168, 1229, 9592, 78498, 664579};
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(3, &pool));
+    int64_t hi = 1;
+    for (int k = 1; k <= 7; k++) {
+        hi *= 10;
+        CHECK(count_primes(PC_KERNEL_PRIMES_SIEVE, 0, hi, 4096, pool) == pi[k]);
+        CHECK(count_primes(PC_KERNEL_PRIMES_SIEVE, 0, hi, 1000, NULL) == pi[k]);
+        if (k <= 6) {
+            CHECK(count_primes(PC_KERNEL_PRIMES_TRIAL, 0, hi, 777, pool) == pi[k]);
+            CHECK(count_primes(PC_KERNEL_PRIMES_TRIAL, 0, hi, 100000, NULL) == pi[k]);
+        }
+    }
+    /* a window far from zero: primes in [10^9, 10^9 + 1000) = 49 */
+    CHECK(count_primes(PC_KERNEL_PRIMES_TRIAL, 1000000000, 1000001000, 64, pool) == 49);
+    CHECK(count_primes(PC_KERNEL_PRIMES_SIEVE, 1000000000, 1000001000, 64, pool) == 49);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_catalogue_validates_parameters(void) {
+    int64_t counts[8];
+    double x[4] = {1, 2, 3, 4};
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.out[0] = counts;
+    args.iparam[0] = -1; /* lo */
+    args.iparam[1] = 2;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_PRIMES_TRIAL, &args, 4, NULL));
+    args.iparam[0] = 0;
+    args.iparam[1] = 0; /* block */
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, 4, NULL));
+    args.iparam[0] = INT64_C(2000000000000); /* beyond the sieve's range */
+    args.iparam[1] = 2;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, 4, NULL));
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_TRIAL, &args, 4, NULL));
+
+    memset(&args, 0, sizeof args);
+    args.out[0] = counts;
+    args.iparam[0] = 0; /* width */
+    args.iparam[1] = 10;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_MANDELBROT, &args, 4, NULL));
+    args.iparam[0] = 2;
+    args.dparam[2] = NAN;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_MANDELBROT, &args, 4, NULL));
+
+    memset(&args, 0, sizeof args);
+    args.in[0] = x;
+    args.out[0] = counts;
+    args.iparam[0] = 4; /* bins */
+    args.iparam[1] = 2;
+    args.dparam[0] = 1.0, args.dparam[1] = 1.0, args.dparam[2] = 1.0; /* lo == hi */
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_HISTOGRAM, &args, 4, NULL));
+    args.dparam[1] = 5.0;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_HISTOGRAM, &args, 4, NULL));
+    CHECK(counts[0] == 1 && counts[1] == 1 && counts[2] == 0 && counts[3] == 0); /* block 0: 1, 2 */
+    CHECK(counts[4] == 0 && counts[5] == 0 && counts[6] == 1 && counts[7] == 1); /* block 1: 3, 4 */
+
+    memset(&args, 0, sizeof args);
+    args.in[0] = x;
+    args.out[0] = counts;
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run(PC_KERNEL_REDUCE_DOT, &args, 4, NULL)); /* in[1] missing */
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_REDUCE_SUM, &args, 4, NULL)); /* block 0 */
+
+    pc_pool* pool = NULL;
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    args.iparam[0] = 4;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_submit(pool, PC_KERNEL_REDUCE_SUM, &args, 4, 6, &job, NULL));
+    CHECK(job == NULL); /* chunk 6 is not a multiple of block 4 */
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_reductions_and_matmul_compute_in_documented_order(void) {
+    double x[5] = {1e16, 1.0, -1e16, NAN, -0.0};
+    double y[5] = {1.0, 2.0, 1.0, 0.0, 3.0};
+    double sums[3], comps[3], values[6];
+    int64_t idx[6];
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.in[0] = x;
+    args.in[1] = y;
+    args.iparam[0] = 3;
+    args.out[0] = sums;
+    args.out[1] = comps;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &args, 3, NULL));
+    CHECK(sums[0] == 0.0); /* (1e16 + 1) - 1e16 loses the 1 */
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM_NEUMAIER, &args, 3, NULL));
+    CHECK(sums[0] + comps[0] == 1.0); /* the compensation keeps it */
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_DOT, &args, 3, NULL));
+    CHECK(sums[0] == 2.0); /* 1e16 + 2 is exact (ulp 2), then - 1e16 */
+    args.out[0] = values;
+    args.out[1] = idx;
+    args.iparam[0] = 4;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL));
+    CHECK(values[0] == -1e16 && idx[0] == 2 && values[1] == 1e16 && idx[1] == 0);
+    CHECK(values[2] == 0.0 && idx[2] == 4 && idx[3] == 4); /* block 1 holds only -0.0 */
+
+    double a[6] = {1, 2, 3, 4, 5, 6};   /* 2 x 3 */
+    double b[6] = {7, 8, 9, 10, 11, 12}; /* 3 x 2 */
+    double c[4];
+    memset(&args, 0, sizeof args);
+    args.in[0] = a;
+    args.in[1] = b;
+    args.out[0] = c;
+    args.iparam[0] = 3;
+    args.iparam[1] = 2;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_MATMUL, &args, 2, NULL));
+    CHECK(c[0] == 58 && c[1] == 64 && c[2] == 139 && c[3] == 154);
+}
+
+static void test_kernel_names_and_planted_bug_switch(void) {
+    CHECK(pc_kernel_count() == PC_KERNEL_HISTOGRAM);
+    for (int32_t k = 1; k <= pc_kernel_count(); k++) CHECK(pc_kernel_name(k) != NULL);
+    CHECK(strcmp(pc_kernel_name(PC_KERNEL_GCD_BRUTE), "gcd_brute") == 0);
+    CHECK(pc_kernel_name(0) == NULL && pc_kernel_name(pc_kernel_count() + 1) == NULL);
+    CHECK_STATUS(PC_ERR_UNKNOWN_KERNEL, pc_test_plant_bug(99, 1));
+    int64_t a[2] = {10, 3}, b[2] = {4, 9}, out[2];
+    CHECK_STATUS(PC_OK, pc_test_plant_bug(PC_KERNEL_GCD_FAST, 1));
+    CHECK_STATUS(PC_OK, pc_gcd_fast(a, b, out, 2, NULL));
+    CHECK(out[0] == 3 && out[1] == 4); /* a % 7 == 3: both wrong by one */
+    CHECK_STATUS(PC_OK, pc_test_plant_bug(PC_KERNEL_GCD_FAST, 0));
+    CHECK_STATUS(PC_OK, pc_gcd_fast(a, b, out, 2, NULL));
+    CHECK(out[0] == 2 && out[1] == 3);
+}
+
 int main(void) {
     printf("pcompute %s C tests, random seed 0x%016" PRIx64 "\n", pc_version(), rng_state);
     run_test("strerror_names_every_status", test_strerror_names_every_status);
@@ -449,6 +603,10 @@ int main(void) {
     run_test("progress_grows_while_the_job_runs", test_progress_grows_while_the_job_runs);
     run_test("destroy_with_jobs_in_flight_cancels_them", test_destroy_with_jobs_in_flight_cancels_them);
     run_test("many_concurrent_submitters_share_one_pool", test_many_concurrent_submitters_share_one_pool);
+    run_test("prime_counts_match_published_values", test_prime_counts_match_published_values);
+    run_test("catalogue_validates_parameters", test_catalogue_validates_parameters);
+    run_test("reductions_and_matmul_compute_in_documented_order", test_reductions_and_matmul_compute_in_documented_order);
+    run_test("kernel_names_and_planted_bug_switch", test_kernel_names_and_planted_bug_switch);
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
     return tests_failed == 0 ? 0 : 1;
 }

@@ -194,6 +194,260 @@ public class pcompute_h {
     public static int PC_KERNEL_GCD_FAST() {
         return PC_KERNEL_GCD_FAST;
     }
+    private static final int PC_KERNEL_PRIMES_TRIAL = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_PRIMES_TRIAL = 3
+     * }
+     */
+    public static int PC_KERNEL_PRIMES_TRIAL() {
+        return PC_KERNEL_PRIMES_TRIAL;
+    }
+    private static final int PC_KERNEL_PRIMES_SIEVE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_PRIMES_SIEVE = 4
+     * }
+     */
+    public static int PC_KERNEL_PRIMES_SIEVE() {
+        return PC_KERNEL_PRIMES_SIEVE;
+    }
+    private static final int PC_KERNEL_MANDELBROT = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_MANDELBROT = 5
+     * }
+     */
+    public static int PC_KERNEL_MANDELBROT() {
+        return PC_KERNEL_MANDELBROT;
+    }
+    private static final int PC_KERNEL_REDUCE_SUM = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_REDUCE_SUM = 6
+     * }
+     */
+    public static int PC_KERNEL_REDUCE_SUM() {
+        return PC_KERNEL_REDUCE_SUM;
+    }
+    private static final int PC_KERNEL_REDUCE_SUM_NEUMAIER = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_REDUCE_SUM_NEUMAIER = 7
+     * }
+     */
+    public static int PC_KERNEL_REDUCE_SUM_NEUMAIER() {
+        return PC_KERNEL_REDUCE_SUM_NEUMAIER;
+    }
+    private static final int PC_KERNEL_REDUCE_DOT = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_REDUCE_DOT = 8
+     * }
+     */
+    public static int PC_KERNEL_REDUCE_DOT() {
+        return PC_KERNEL_REDUCE_DOT;
+    }
+    private static final int PC_KERNEL_REDUCE_MINMAX = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_REDUCE_MINMAX = 9
+     * }
+     */
+    public static int PC_KERNEL_REDUCE_MINMAX() {
+        return PC_KERNEL_REDUCE_MINMAX;
+    }
+    private static final int PC_KERNEL_MATMUL = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_MATMUL = 10
+     * }
+     */
+    public static int PC_KERNEL_MATMUL() {
+        return PC_KERNEL_MATMUL;
+    }
+    private static final int PC_KERNEL_HISTOGRAM = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_HISTOGRAM = 11
+     * }
+     */
+    public static int PC_KERNEL_HISTOGRAM() {
+        return PC_KERNEL_HISTOGRAM;
+    }
+
+    private static class pc_kernel_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT    );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_kernel_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_count()
+     * }
+     */
+    public static FunctionDescriptor pc_kernel_count$descriptor() {
+        return pc_kernel_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_count()
+     * }
+     */
+    public static MethodHandle pc_kernel_count$handle() {
+        return pc_kernel_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_count()
+     * }
+     */
+    public static MemorySegment pc_kernel_count$address() {
+        return pc_kernel_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pc_kernel_count()
+     * }
+     */
+    public static int pc_kernel_count() {
+        var mh$ = pc_kernel_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_kernel_count");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_kernel_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_POINTER,
+            pcompute_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_kernel_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *pc_kernel_name(int32_t kernel)
+     * }
+     */
+    public static FunctionDescriptor pc_kernel_name$descriptor() {
+        return pc_kernel_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *pc_kernel_name(int32_t kernel)
+     * }
+     */
+    public static MethodHandle pc_kernel_name$handle() {
+        return pc_kernel_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *pc_kernel_name(int32_t kernel)
+     * }
+     */
+    public static MemorySegment pc_kernel_name$address() {
+        return pc_kernel_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *pc_kernel_name(int32_t kernel)
+     * }
+     */
+    public static MemorySegment pc_kernel_name(int kernel) {
+        var mh$ = pc_kernel_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_kernel_name", kernel);
+            }
+            return (MemorySegment)mh$.invokeExact(kernel);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_test_plant_bug {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_INT,
+            pcompute_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_test_plant_bug");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled)
+     * }
+     */
+    public static FunctionDescriptor pc_test_plant_bug$descriptor() {
+        return pc_test_plant_bug.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled)
+     * }
+     */
+    public static MethodHandle pc_test_plant_bug$handle() {
+        return pc_test_plant_bug.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled)
+     * }
+     */
+    public static MemorySegment pc_test_plant_bug$address() {
+        return pc_test_plant_bug.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled)
+     * }
+     */
+    public static int pc_test_plant_bug(int kernel, int enabled) {
+        var mh$ = pc_test_plant_bug.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_test_plant_bug", kernel, enabled);
+            }
+            return (int)mh$.invokeExact(kernel, enabled);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class pc_strerror {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
