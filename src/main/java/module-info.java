@@ -6,6 +6,7 @@
  */
 module io.pcompute {
     exports io.pcompute;
+    exports io.pcompute.kernels;
 
     // Command line only; a library user needs neither.
     requires static info.picocli;

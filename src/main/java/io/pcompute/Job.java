@@ -22,15 +22,13 @@ import java.util.function.Supplier;
  * copied Java arrays into live in an arena the job owns and closes when it ends; a caller's own segments
  * are pinned for the job's lifetime (closing their arena meanwhile fails with IllegalStateException).
  *
- * @param <T> the result type: {@code long[]} for array jobs, the output segment for segment jobs
+ * @param <T> the kernel's result type, or the output segment for zero-copy segment jobs
  */
 public final class Job<T> {
     private final NativePool pool;
     private final MemorySegment handle;
     private final Arena ownedArena;
-    private final MemorySegment a;
-    private final MemorySegment b;
-    private final MemorySegment out;
+    private final MemorySegment[] pinned;
     private final long total;
     private final Supplier<T> result;
     private final JobFuture future = new JobFuture();
@@ -42,14 +40,12 @@ public final class Job<T> {
     /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
     private volatile boolean endedCancelled;
 
-    Job(NativePool pool, MemorySegment handle, Arena ownedArena, MemorySegment a, MemorySegment b,
-        MemorySegment out, long total, Supplier<T> result) {
+    Job(NativePool pool, MemorySegment handle, Arena ownedArena, MemorySegment[] pinned, long total,
+        Supplier<T> result) {
         this.pool = pool;
         this.handle = handle;
         this.ownedArena = ownedArena;
-        this.a = a;
-        this.b = b;
-        this.out = out;
+        this.pinned = pinned;
         this.total = total;
         this.result = result;
     }
@@ -157,7 +153,7 @@ public final class Job<T> {
         Throwable failure = null;
         boolean cancelled = false;
         try {
-            int status = Native.startAndWait(handle, a, b, out);
+            int status = Native.startAndWait(handle, pinned);
             cancelled = status == Native.PC_ERR_CANCELLED;
             if (!cancelled) {
                 value = result.get();
@@ -171,7 +167,7 @@ public final class Job<T> {
                         // e.g. a pinned segment's arena was closed before the job could start: a job
                         // that never started finishes on cancel, and only a finished job can be freed
                         Native.cancel(handle);
-                        Native.startAndWait(handle, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL);
+                        Native.startAndWait(handle, new MemorySegment[0]);
                     }
                     finalDone = Native.progress(handle);
                     Native.freeJob(handle);

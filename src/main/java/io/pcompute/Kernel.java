@@ -1,90 +1,139 @@
 package io.pcompute;
 
-import java.util.function.LongBinaryOperator;
+import java.util.List;
+import java.util.SplittableRandom;
 
 /**
- * The kernels pcompute runs over arrays of pairs {@code (a[k], b[k]) -> out[k]}, each with its Java
- * reference, the smallest input it accepts and how finely the parallel strategies split its work.
+ * The contract of a kernel: one declaration from which the strategies, the port validator, the command
+ * line and the benchmarks all work. A declaration states
+ * <ul>
+ *   <li>its name (the C library's name for it, which links the two) and the problem and result types;</li>
+ *   <li>how a problem maps to {@link Buffers} (the C side's {@code pc_args}) and how many items it has,
+ *       in blocks of how many items per partial result;</li>
+ *   <li>its Java reference over a range of items — the definition of correct — and how raw outputs
+ *       become a result;</li>
+ *   <li>its comparison rule ({@link #difference}), input generator, edge cases and shrinking steps.</li>
+ * </ul>
+ * Declarations live in {@code io.pcompute.kernels}; {@link Kernels} finds them.
+ *
+ * @param <P> the problem (inputs and parameters)
+ * @param <R> the result
  */
-public enum Kernel {
-    /** The origin workload: brute-force gcd ({@link JavaReference#gcdBrute}); inputs must be positive. */
-    GCD_BRUTE(1, JavaReference::gcdBrute, 1, "positive", 256, 1),
-    /** Binary gcd in C, Euclid in Java ({@link JavaReference#gcdFast}); inputs must be non-negative. */
-    GCD_FAST(2, JavaReference::gcdFast, 0, "non-negative", 8, 4096);
+public abstract class Kernel<P, R> {
+    private final String name;
 
-    private final int nativeId;
-    private final LongBinaryOperator reference;
-    private final long minInput;
-    private final String inputRule;
-    private final int tasksPerThread;
-    private final int minChunk;
-
-    Kernel(int nativeId, LongBinaryOperator reference, long minInput, String inputRule, int tasksPerThread,
-           int minChunk) {
-        this.nativeId = nativeId;
-        this.reference = reference;
-        this.minInput = minInput;
-        this.inputRule = inputRule;
-        this.tasksPerThread = tasksPerThread;
-        this.minChunk = minChunk;
+    protected Kernel(String name) {
+        this.name = name;
     }
 
-    /** The Java reference result for one pair. */
-    public long reference(long a, long b) {
-        return reference.applyAsLong(a, b);
+    /** The kernel's name, as the C library knows it (e.g. {@code gcd_brute}). */
+    public final String name() {
+        return name;
     }
 
-    /** The id of this kernel in the C library's {@code pc_kernel} enum. */
-    int nativeId() {
-        return nativeId;
+    @Override
+    public final String toString() {
+        return name;
     }
+
+    // ---- shape -----------------------------------------------------------------------------------
 
     /**
-     * Items per task when {@code n} items are split for {@code threads} workers. Irregular kernels (one
-     * brute-force gcd can cost 1000x another) get many small tasks so dynamic pulling balances them;
-     * cheap kernels get tasks large enough to amortise the hand-out.
-     */
-    long chunkSize(long n, int threads) {
-        long target = (long) Math.max(threads, 1) * tasksPerThread;
-        return Math.max(minChunk, (n + target - 1) / target);
-    }
-
-    /** True when a single call over {@code n} items is short enough to run without a safepoint. */
-    boolean isShortCall(long n) {
-        return this == GCD_FAST && n <= 16_384;
-    }
-
-    /**
-     * Checks both inputs before anything runs.
+     * Checks a problem before anything runs.
      *
-     * @throws NullPointerException if an array is null
-     * @throws IllegalArgumentException naming the first offending element, or a length mismatch
+     * @throws NullPointerException if part of it is null
+     * @throws IllegalArgumentException naming the argument and value that are wrong
      */
-    public void validate(long[] a, long[] b) {
-        requireNonNull(a, "a");
-        requireNonNull(b, "b");
-        if (a.length != b.length) {
-            throw new IllegalArgumentException(
-                    "b.length = " + b.length + ": must equal a.length = " + a.length + " (one b per a)");
-        }
-        for (int k = 0; k < a.length; k++) {
-            checkInput("a", k, a[k]);
-            checkInput("b", k, b[k]);
-        }
+    public abstract void validate(P problem);
+
+    /** The number of work items strategies split among tasks. */
+    public abstract long items(P problem);
+
+    /** Items per partial result: every task covers whole blocks. 1 for element-wise kernels. */
+    public long block(P problem) {
+        return 1;
     }
 
-    /** Throws the message users see for an invalid element, e.g. {@code b[3] = -5: ... must be positive}. */
-    void checkInput(String name, long index, long value) {
-        if (value < minInput) {
-            throw new IllegalArgumentException(
-                    name + "[" + index + "] = " + value + ": " + this + " inputs must be " + inputRule);
-        }
+    /** The problem's buffers: inputs filled, outputs allocated, parameters set. */
+    public abstract Buffers buffers(P problem);
+
+    /** The Java reference over items [begin, end): writes the raw outputs the C kernel writes. */
+    public abstract void reference(Buffers buffers, long begin, long end);
+
+    /** The result from raw outputs, combined in a fixed order whatever the split. */
+    public abstract R finish(P problem, Buffers buffers);
+
+    /** The Java reference for a whole problem: the definition of what every strategy must return. */
+    public final R reference(P problem) {
+        validate(problem);
+        Buffers buffers = buffers(problem);
+        reference(buffers, 0, items(problem));
+        return finish(problem, buffers);
     }
 
-    static <T> T requireNonNull(T value, String name) {
+    // ---- comparison --------------------------------------------------------------------------------
+
+    /**
+     * Null when {@code actual} is equivalent to {@code expected} under this kernel's rule (exact for
+     * integers; for floating point the bound the declaration states, NaN matching NaN), else what differs.
+     */
+    public abstract String difference(R expected, R actual);
+
+    // ---- generation --------------------------------------------------------------------------------
+
+    /** A random valid problem; {@code size} (at least 1) bounds its work roughly. */
+    public abstract P random(SplittableRandom random, int size);
+
+    /** Valid problems at the edges: empty, single item, lengths straddling task boundaries, extremes. */
+    public abstract List<P> edgeCases();
+
+    /** Smaller or simpler variants of a problem, most aggressive first, for shrinking counterexamples. */
+    public abstract List<P> shrink(P problem);
+
+    /** A short, complete description of a problem, enough to reproduce it. */
+    public abstract String describe(P problem);
+
+    /** A short description of a result. */
+    public abstract String describeResult(R result);
+
+    // ---- splitting ---------------------------------------------------------------------------------
+
+    /**
+     * How many tasks per thread the parallel strategies aim for: many for kernels whose items cost very
+     * different amounts (dynamic pulling then balances them), few for uniform ones.
+     */
+    protected int tasksPerThread() {
+        return 8;
+    }
+
+    /** The fewest items worth one task (amortises the hand-out). */
+    protected long minChunk() {
+        return 1;
+    }
+
+    /** Items per task for {@code threads} workers: a whole number of blocks. */
+    final long chunkSize(P problem, int threads) {
+        return chunkSize(items(problem), block(problem), threads);
+    }
+
+    /** Items per task for {@code n} items in blocks of {@code block}, for {@code threads} workers. */
+    final long chunkSize(long n, long block, int threads) {
+        long target = (long) Math.max(threads, 1) * tasksPerThread();
+        long chunk = Math.max(minChunk(), (n + target - 1) / target);
+        return Math.max(block, (chunk + block - 1) / block * block);
+    }
+
+    // ---- shared helpers for declarations ------------------------------------------------------------
+
+    protected static <T> T requireNonNull(T value, String name) {
         if (value == null) {
             throw new NullPointerException(name + " must not be null");
         }
         return value;
+    }
+
+    /** Number of blocks of {@code block} items in {@code n} items. */
+    protected static int blocks(long n, long block) {
+        return Math.toIntExact((n + block - 1) / block);
     }
 }

@@ -4,7 +4,6 @@ import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -20,8 +19,8 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * try (NativePool pool = NativePool.create(0)) {             // one worker per available core
- *     long[] g = pool.run(Kernel.GCD_BRUTE, a, b);            // synchronous
- *     Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, a, b);  // asynchronous
+ *     long[] g = pool.run(Gcd.BRUTE, a, b);                   // synchronous
+ *     Job<long[]> job = pool.submit(Gcd.BRUTE, a, b);         // asynchronous
  *     job.done();                                            // live progress
  *     job.future().thenAccept(System.out::println);
  * }
@@ -76,68 +75,85 @@ public final class NativePool implements AutoCloseable {
         return threads;
     }
 
-    /** Computes {@code kernel} over the pairs on the pool and waits for the result. */
-    public long[] run(Kernel kernel, long[] a, long[] b) {
-        Job<long[]> job = startArrays(kernel, a, b, Arena.ofConfined());
+    /** Computes {@code kernel} over {@code problem} on the pool and waits for the result. */
+    public <P, R> R run(Kernel<P, R> kernel, P problem) {
+        Job<R> job = startCopied(kernel, problem, Arena.ofConfined());
         job.runToEnd();
         return job.join();
     }
 
     /**
-     * Submits {@code kernel} over the pairs; the arrays are copied into native memory the job owns, so
-     * the caller may reuse them at once.
+     * Submits {@code kernel} over {@code problem}; its arrays are copied into native memory the job owns,
+     * so the caller may reuse them at once.
      */
-    public Job<long[]> submit(Kernel kernel, long[] a, long[] b) {
-        Job<long[]> job = startArrays(kernel, a, b, Arena.ofShared());
+    public <P, R> Job<R> submit(Kernel<P, R> kernel, P problem) {
+        Job<R> job = startCopied(kernel, problem, Arena.ofShared());
         waiters.execute(job::runToEnd);
         return job;
     }
 
+    /** {@link #run(Kernel, Object)} for a pair kernel: {@code out[k] = kernel(a[k], b[k])}. */
+    public long[] run(PairKernel kernel, long[] a, long[] b) {
+        return run(kernel, new Pairs(a, b));
+    }
+
+    /** {@link #submit(Kernel, Object)} for a pair kernel. */
+    public Job<long[]> submit(PairKernel kernel, long[] a, long[] b) {
+        return submit(kernel, new Pairs(a, b));
+    }
+
     /**
-     * Computes {@code kernel} zero-copy over native segments of int64 values: {@code out[k] = f(a[k], b[k])}
+     * Computes a pair kernel zero-copy over native segments of int64 values: {@code out[k] = f(a[k], b[k])}
      * for every k below {@code a.byteSize() / 8}, and waits. Confined segments are fine from their
      * owner thread.
      */
-    public void run(Kernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
+    public void run(PairKernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
         Job<MemorySegment> job = startSegments(kernel, a, b, out, Thread.currentThread());
         job.runToEnd();
         job.join();
     }
 
     /**
-     * Submits {@code kernel} zero-copy over native segments (see {@link #run(Kernel, MemorySegment,
+     * Submits a pair kernel zero-copy over native segments (see {@link #run(PairKernel, MemorySegment,
      * MemorySegment, MemorySegment)}). The segments are pinned until the job ends: their arenas cannot be
      * closed meanwhile. They must be accessible from any thread (shared, global or automatic arenas).
      */
-    public Job<MemorySegment> submit(Kernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
+    public Job<MemorySegment> submit(PairKernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
         Job<MemorySegment> job = startSegments(kernel, a, b, out, OTHER_THREAD);
         waiters.execute(job::runToEnd);
         return job;
     }
 
-    private Job<long[]> startArrays(Kernel kernel, long[] a, long[] b, Arena arena) {
-        Kernel.requireNonNull(kernel, "kernel");
+    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Arena arena) {
         try {
-            kernel.validate(a, b);
-            MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
-            MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, b);
-            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, a.length);
-            return start(kernel, arena, sa, sb, out, a.length, () -> out.toArray(ValueLayout.JAVA_LONG));
+            Kernel.requireNonNull(kernel, "kernel");
+            kernel.validate(problem);
+            Buffers buffers = kernel.buffers(problem);
+            NativeBuffers nb = NativeBuffers.copyIn(buffers, arena);
+            return start(kernel, arena, nb.in, nb.out, buffers, kernel.items(problem),
+                    kernel.chunkSize(problem, threads), nb.segments(), () -> {
+                        nb.copyOut();
+                        return kernel.finish(problem, buffers);
+                    }, index -> new IllegalStateException(
+                            kernel + " accepted the input in Java but the C kernel rejected item " + index));
         } catch (Throwable t) {
             arena.close();
             throw t;
         }
     }
 
-    private Job<MemorySegment> startSegments(Kernel kernel, MemorySegment a, MemorySegment b,
+    private Job<MemorySegment> startSegments(PairKernel kernel, MemorySegment a, MemorySegment b,
                                              MemorySegment out, Thread accessor) {
         Kernel.requireNonNull(kernel, "kernel");
         long n = Segments.checkPairs(a, b, out, accessor);
-        return start(kernel, null, a, b, out, n, () -> out);
+        return start(kernel, null, new MemorySegment[] {a, b}, new MemorySegment[] {out}, new Buffers(), n,
+                kernel.chunkSize(n, 1, threads),
+                new MemorySegment[] {a, b, out}, () -> out, index -> Segments.badInput(kernel, a, b, index));
     }
 
-    private <T> Job<T> start(Kernel kernel, Arena ownedArena, MemorySegment a, MemorySegment b,
-                             MemorySegment out, long n, Supplier<T> result) {
+    private <T> Job<T> start(Kernel<?, ?> kernel, Arena ownedArena, MemorySegment[] in, MemorySegment[] out,
+                             Buffers params, long n, long chunk, MemorySegment[] pinned, Supplier<T> result,
+                             java.util.function.LongFunction<RuntimeException> badInput) {
         lock.lock();
         try {
             if (closed) {
@@ -150,17 +166,23 @@ public final class NativePool implements AutoCloseable {
         MemorySegment job;
         long[] badIndex = new long[1];
         try (Arena argsArena = Arena.ofConfined()) { // pc_job_create copies the args struct
-            MemorySegment args = Native.pairArgs(argsArena, a, b, out);
-            job = Native.createJob(handle, kernel.nativeId(), args, n, kernel.chunkSize(n, threads), badIndex);
+            long[] iparam = new long[Buffers.MAX_PARAMS];
+            double[] dparam = new double[Buffers.MAX_PARAMS];
+            for (int i = 0; i < Buffers.MAX_PARAMS; i++) {
+                iparam[i] = params.iparam(i);
+                dparam[i] = params.dparam(i);
+            }
+            MemorySegment args = Native.args(argsArena, in, out, iparam, dparam);
+            job = Native.createJob(handle, Kernels.nativeId(kernel), args, n, chunk, badIndex);
         } catch (Throwable t) {
             jobEnded();
             throw t;
         }
         if (job.equals(MemorySegment.NULL)) {
             jobEnded();
-            throw Segments.badInput(kernel, a, b, badIndex[0]);
+            throw badInput.apply(badIndex[0]);
         }
-        return new Job<>(this, job, ownedArena, a, b, out, n, result);
+        return new Job<>(this, job, ownedArena, pinned, n, result);
     }
 
     void jobEnded() {

@@ -3,8 +3,6 @@ package io.pcompute;
 import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Runners {
     private Runners() {}
 
-    /** Computes items [begin, end) with the Java reference. */
-    private static void reference(Kernel kernel, long[] a, long[] b, long[] out, int begin, int end) {
-        for (int k = begin; k < end; k++) {
-            out[k] = kernel.reference(a[k], b[k]);
-        }
-    }
-
     static final class JavaSerial implements Runner {
         @Override
         public Strategy strategy() {
@@ -41,18 +32,19 @@ final class Runners {
         }
 
         @Override
-        public long[] apply(Kernel kernel, long[] a, long[] b, ProgressListener progress) {
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(a, b);
+            kernel.validate(problem);
             Kernel.requireNonNull(progress, "progress");
-            long[] out = new long[a.length];
-            int chunk = (int) Math.min(Integer.MAX_VALUE, kernel.chunkSize(a.length, 1));
-            for (int begin = 0; begin < a.length; begin += chunk) {
-                int end = (int) Math.min(a.length, (long) begin + chunk);
-                reference(kernel, a, b, out, begin, end);
+            Buffers buffers = kernel.buffers(problem);
+            long n = kernel.items(problem);
+            long chunk = kernel.chunkSize(problem, 1);
+            for (long begin = 0; begin < n; begin += chunk) {
+                long end = Math.min(n, begin + chunk);
+                kernel.reference(buffers, begin, end);
                 progress.advance(end - begin);
             }
-            return out;
+            return kernel.finish(problem, buffers);
         }
 
         @Override
@@ -87,20 +79,21 @@ final class Runners {
         }
 
         @Override
-        public long[] apply(Kernel kernel, long[] a, long[] b, ProgressListener progress) {
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(a, b);
+            kernel.validate(problem);
             Kernel.requireNonNull(progress, "progress");
-            long[] out = new long[a.length];
-            long chunk = kernel.chunkSize(a.length, threads);
+            Buffers buffers = kernel.buffers(problem);
+            long n = kernel.items(problem);
+            long chunk = kernel.chunkSize(problem, threads);
             AtomicLong next = new AtomicLong();
             List<Future<?>> workers = new ArrayList<>(threads);
-            for (int t = 0; t < threads; t++) {
+            for (int t = 0; t < Math.min(threads, (n + chunk - 1) / chunk); t++) {
                 workers.add(executor.submit(() -> {
                     long begin;
-                    while ((begin = next.getAndAdd(chunk)) < a.length) {
-                        int end = (int) Math.min(a.length, begin + chunk);
-                        reference(kernel, a, b, out, (int) begin, end);
+                    while ((begin = next.getAndAdd(chunk)) < n) {
+                        long end = Math.min(n, begin + chunk);
+                        kernel.reference(buffers, begin, end);
                         progress.advance(end - begin);
                     }
                 }));
@@ -116,7 +109,7 @@ final class Runners {
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
-            return out;
+            return kernel.finish(problem, buffers);
         }
 
         @Override
@@ -141,30 +134,30 @@ final class Runners {
         }
 
         @Override
-        public long[] apply(Kernel kernel, long[] a, long[] b, ProgressListener progress) {
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(a, b);
+            kernel.validate(problem);
             Kernel.requireNonNull(progress, "progress");
-            long[] out;
+            Buffers buffers = kernel.buffers(problem);
+            long n = kernel.items(problem);
             long[] badIndex = new long[1];
             int status;
-            if (kernel.isShortCall(a.length)) {
-                out = new long[a.length];
-                status = Native.runPairsCritical(kernel.nativeId(), a, b, out, badIndex);
+            if (kernel instanceof PairKernel pairs && pairs.isShortCall(n)) {
+                status = Native.runPairsCritical(Kernels.nativeId(kernel), buffers.longIn(0), buffers.longIn(1),
+                        buffers.longOut(0), badIndex);
             } else {
                 try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
-                    MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, b);
-                    MemorySegment so = arena.allocate(ValueLayout.JAVA_LONG, a.length);
-                    status = Native.run(kernel.nativeId(), Native.pairArgs(arena, sa, sb, so), a.length, badIndex);
-                    out = so.toArray(ValueLayout.JAVA_LONG);
+                    NativeBuffers nb = NativeBuffers.copyIn(buffers, arena);
+                    status = Native.run(Kernels.nativeId(kernel), nb.args(arena), n, badIndex);
+                    nb.copyOut();
                 }
             }
             if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
-                throw Segments.badInput(kernel, MemorySegment.ofArray(a), MemorySegment.ofArray(b), badIndex[0]);
+                throw new IllegalStateException(
+                        kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
             }
-            progress.advance(a.length);
-            return out;
+            progress.advance(n);
+            return kernel.finish(problem, buffers);
         }
 
         @Override
@@ -191,17 +184,17 @@ final class Runners {
         }
 
         @Override
-        public long[] apply(Kernel kernel, long[] a, long[] b, ProgressListener progress) {
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             Kernel.requireNonNull(progress, "progress");
             if (progress == ProgressListener.NONE) {
-                return pool.run(kernel, a, b);
+                return pool.run(kernel, problem);
             }
-            Job<long[]> job = pool.submit(kernel, a, b);
+            Job<R> job = pool.submit(kernel, problem);
             long reported = 0;
             try {
                 while (true) {
                     try {
-                        long[] out = job.await(POLL);
+                        R out = job.await(POLL);
                         progress.advance(job.total() - reported);
                         return out;
                     } catch (TimeoutException e) {

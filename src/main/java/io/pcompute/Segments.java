@@ -71,7 +71,7 @@ final class Segments {
     }
 
     /** The exception for the first invalid pair the C library found, naming the element and value. */
-    static IllegalArgumentException badInput(Kernel kernel, MemorySegment a, MemorySegment b, long index) {
+    static IllegalArgumentException badInput(PairKernel kernel, MemorySegment a, MemorySegment b, long index) {
         try {
             kernel.checkInput("a", index, a.getAtIndex(ValueLayout.JAVA_LONG, index));
             kernel.checkInput("b", index, b.getAtIndex(ValueLayout.JAVA_LONG, index));

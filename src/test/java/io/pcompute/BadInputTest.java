@@ -1,5 +1,7 @@
 package io.pcompute;
 
+import io.pcompute.kernels.Gcd;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class BadInputTest {
     }
 
     private static <T extends Throwable> void assertRejects(Strategy s, Class<T> type, String message,
-                                                            Kernel kernel, long[] a, long[] b) {
+                                                            Gcd kernel, long[] a, long[] b) {
         try (Runner runner = s.open(2)) {
             T e = assertThrows(type, () -> runner.apply(kernel, a, b), s.label());
             assertEquals(message, e.getMessage(), s.label());
@@ -40,8 +42,8 @@ class BadInputTest {
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void rejectsNullArrays(Strategy s) {
-        assertRejects(s, NullPointerException.class, "a must not be null", Kernel.GCD_FAST, null, new long[1]);
-        assertRejects(s, NullPointerException.class, "b must not be null", Kernel.GCD_FAST, new long[1], null);
+        assertRejects(s, NullPointerException.class, "a must not be null", Gcd.FAST, null, new long[1]);
+        assertRejects(s, NullPointerException.class, "b must not be null", Gcd.FAST, new long[1], null);
         assertRejects(s, NullPointerException.class, "kernel must not be null", null, new long[1], new long[1]);
     }
 
@@ -49,23 +51,23 @@ class BadInputTest {
     @EnumSource(Strategy.class)
     void rejectsLengthMismatch(Strategy s) {
         assertRejects(s, IllegalArgumentException.class, "b.length = 2: must equal a.length = 3 (one b per a)",
-                Kernel.GCD_BRUTE, new long[] {1, 2, 3}, new long[] {1, 2});
+                Gcd.BRUTE, new long[] {1, 2, 3}, new long[] {1, 2});
     }
 
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void rejectsZeroForBruteForce(Strategy s) {
-        assertRejects(s, IllegalArgumentException.class, "b[1] = 0: GCD_BRUTE inputs must be positive",
-                Kernel.GCD_BRUTE, new long[] {4, 6, 8}, new long[] {2, 0, 4});
+        assertRejects(s, IllegalArgumentException.class, "b[1] = 0: gcd_brute inputs must be positive",
+                Gcd.BRUTE, new long[] {4, 6, 8}, new long[] {2, 0, 4});
     }
 
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void rejectsNegativeValues(Strategy s) {
-        assertRejects(s, IllegalArgumentException.class, "a[2] = -5: GCD_FAST inputs must be non-negative",
-                Kernel.GCD_FAST, new long[] {4, 0, -5}, new long[] {2, 0, 3});
-        assertRejects(s, IllegalArgumentException.class, "a[0] = -7: GCD_BRUTE inputs must be positive",
-                Kernel.GCD_BRUTE, new long[] {-7}, new long[] {3});
+        assertRejects(s, IllegalArgumentException.class, "a[2] = -5: gcd_fast inputs must be non-negative",
+                Gcd.FAST, new long[] {4, 0, -5}, new long[] {2, 0, 3});
+        assertRejects(s, IllegalArgumentException.class, "a[0] = -7: gcd_brute inputs must be positive",
+                Gcd.BRUTE, new long[] {-7}, new long[] {3});
     }
 
     @Test
@@ -91,8 +93,8 @@ class BadInputTest {
             MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_LONG, 6, -4, 9);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 3);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_BRUTE, a, b, out));
-            assertEquals("b[1] = -4: GCD_BRUTE inputs must be positive", e.getMessage());
+                    () -> pool.run(Gcd.BRUTE, a, b, out));
+            assertEquals("b[1] = -4: gcd_brute inputs must be positive", e.getMessage());
         }
     }
 
@@ -104,7 +106,7 @@ class BadInputTest {
         try (Arena live = Arena.ofShared()) {
             MemorySegment b = live.allocate(ValueLayout.JAVA_LONG, 4);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.submit(Kernel.GCD_FAST, a, b, b));
+                    () -> pool.submit(Gcd.FAST, a, b, b));
             assertEquals("a: its arena is already closed", e.getMessage());
         }
     }
@@ -115,9 +117,9 @@ class BadInputTest {
             MemorySegment a = arena.allocate(ValueLayout.JAVA_LONG, 20);
             MemorySegment small = arena.allocate(ValueLayout.JAVA_LONG, 19);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, a, a, small));
+                    () -> pool.run(Gcd.FAST, a, a, small));
             assertEquals("out holds 19 int64 values: must hold at least a's 20", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> pool.run(Kernel.GCD_FAST, a, small, a));
+            e = assertThrows(IllegalArgumentException.class, () -> pool.run(Gcd.FAST, a, small, a));
             assertEquals("b holds 19 int64 values: must hold at least a's 20", e.getMessage());
         }
     }
@@ -128,10 +130,10 @@ class BadInputTest {
             MemorySegment ok = arena.allocate(ValueLayout.JAVA_LONG, 4);
             MemorySegment ragged = arena.allocate(20, 8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, ragged, ok, ok));
+                    () -> pool.run(Gcd.FAST, ragged, ok, ok));
             assertEquals("a.byteSize() = 20: must be a multiple of 8 (int64 values)", e.getMessage());
             MemorySegment shifted = arena.allocate(40, 8).asSlice(4, 32);
-            e = assertThrows(IllegalArgumentException.class, () -> pool.run(Kernel.GCD_FAST, ok, shifted, ok));
+            e = assertThrows(IllegalArgumentException.class, () -> pool.run(Gcd.FAST, ok, shifted, ok));
             assertTrue(e.getMessage().startsWith("b.address() = 0x"), e.getMessage());
             assertTrue(e.getMessage().endsWith(": must be 8-byte aligned for int64 values"), e.getMessage());
         }
@@ -143,14 +145,14 @@ class BadInputTest {
             MemorySegment ok = arena.allocate(ValueLayout.JAVA_LONG, 4);
             MemorySegment heap = MemorySegment.ofArray(new long[4]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, heap, ok, ok));
+                    () -> pool.run(Gcd.FAST, heap, ok, ok));
             assertTrue(e.getMessage().startsWith("a is a heap segment: native workers need native memory"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, ok, ok, ok.asReadOnly()));
+                    () -> pool.run(Gcd.FAST, ok, ok, ok.asReadOnly()));
             assertEquals("out is read-only: results cannot be written to it", e.getMessage());
             MemorySegment big = arena.allocate(ValueLayout.JAVA_LONG, 8);
             e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, big.asSlice(0, 32), ok, big.asSlice(8, 32)));
+                    () -> pool.run(Gcd.FAST, big.asSlice(0, 32), ok, big.asSlice(8, 32)));
             assertEquals("out overlaps a at a different offset (8 bytes): use separate memory or exactly the same memory",
                     e.getMessage());
         }
@@ -161,7 +163,7 @@ class BadInputTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(ValueLayout.JAVA_LONG, 4);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.submit(Kernel.GCD_FAST, s, s, s));
+                    () -> pool.submit(Gcd.FAST, s, s, s));
             assertTrue(e.getMessage().startsWith("a is confined to another thread"), e.getMessage());
         }
     }
@@ -178,7 +180,7 @@ class BadInputTest {
         try (Arena mine = Arena.ofConfined()) {
             MemorySegment s = mine.allocate(ValueLayout.JAVA_LONG, 2);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.run(Kernel.GCD_FAST, other.get(), s, s));
+                    () -> pool.run(Gcd.FAST, other.get(), s, s));
             assertTrue(e.getMessage().startsWith("a is confined to another thread"), e.getMessage());
         }
     }
@@ -187,7 +189,7 @@ class BadInputTest {
     void rejectsNullSegments() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(ValueLayout.JAVA_LONG, 2);
-            NullPointerException e = assertThrows(NullPointerException.class, () -> pool.run(Kernel.GCD_FAST, s, s, null));
+            NullPointerException e = assertThrows(NullPointerException.class, () -> pool.run(Gcd.FAST, s, s, null));
             assertEquals("out must not be null", e.getMessage());
         }
     }
@@ -198,7 +200,7 @@ class BadInputTest {
         closed.close();
         closed.close(); // idempotent
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> closed.submit(Kernel.GCD_FAST, new long[] {4}, new long[] {6}));
+                () -> closed.submit(Gcd.FAST, new long[] {4}, new long[] {6}));
         assertEquals("this NativePool is closed", e.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.pcompute;
 
+import io.pcompute.kernels.Gcd;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,10 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The native pool's life cycle: zero-copy jobs, futures, progress, cancel, timeout, concurrency, close. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NativePoolTest {
-    private static long[] reference(Kernel kernel, long[] a, long[] b) {
+    private static long[] reference(Gcd kernel, long[] a, long[] b) {
         long[] out = new long[a.length];
         for (int k = 0; k < a.length; k++) {
-            out[k] = kernel.reference(a[k], b[k]);
+            out[k] = kernel.apply(a[k], b[k]);
         }
         return out;
     }
@@ -61,11 +63,11 @@ class NativePoolTest {
             MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
             MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, b);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, a.length);
-            pool.run(Kernel.GCD_FAST, sa, sb, out);
-            assertArrayEquals(reference(Kernel.GCD_FAST, a, b), out.toArray(ValueLayout.JAVA_LONG));
+            pool.run(Gcd.FAST, sa, sb, out);
+            assertArrayEquals(reference(Gcd.FAST, a, b), out.toArray(ValueLayout.JAVA_LONG));
             // in place: the output may be exactly one of the inputs
-            pool.run(Kernel.GCD_FAST, sa, sb, sa);
-            assertArrayEquals(reference(Kernel.GCD_FAST, a, b), sa.toArray(ValueLayout.JAVA_LONG));
+            pool.run(Gcd.FAST, sa, sb, sa);
+            assertArrayEquals(reference(Gcd.FAST, a, b), sa.toArray(ValueLayout.JAVA_LONG));
         }
     }
 
@@ -75,9 +77,9 @@ class NativePoolTest {
             MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.SEED_A);
             MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.SEED_B);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, TestData.SEED_A.length);
-            Job<MemorySegment> job = pool.submit(Kernel.GCD_BRUTE, sa, sb, out);
+            Job<MemorySegment> job = pool.submit(Gcd.BRUTE, sa, sb, out);
             assertSame(out, job.future().get(60, TimeUnit.SECONDS));
-            assertArrayEquals(reference(Kernel.GCD_BRUTE, TestData.SEED_A, TestData.SEED_B),
+            assertArrayEquals(reference(Gcd.BRUTE, TestData.SEED_A, TestData.SEED_B),
                     out.toArray(ValueLayout.JAVA_LONG));
             assertEquals(job.total(), job.done());
             assertTrue(job.isDone());
@@ -94,7 +96,7 @@ class NativePoolTest {
             b[k] = 3_000_029 + 2L * k;
         }
         try (NativePool pool = NativePool.create(2)) {
-            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, a, b);
+            Job<long[]> job = pool.submit(Gcd.BRUTE, a, b);
             long last = 0;
             int increases = 0;
             while (!job.future().isDone()) {
@@ -104,7 +106,7 @@ class NativePoolTest {
                 last = done;
                 Thread.sleep(2);
             }
-            assertArrayEquals(reference(Kernel.GCD_BRUTE, a, b), job.join());
+            assertArrayEquals(reference(Gcd.BRUTE, a, b), job.join());
             assertTrue(increases >= 2, "progress was only seen " + increases + " times");
             assertEquals(200, job.done());
         }
@@ -113,7 +115,7 @@ class NativePoolTest {
     @Test
     void cancelStopsNativeWorkInsideLongItems() {
         try (NativePool pool = NativePool.create(2)) {
-            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(6, TestData.ENDLESS_A), endless(6, TestData.ENDLESS_B));
+            Job<long[]> job = pool.submit(Gcd.BRUTE, endless(6, TestData.ENDLESS_A), endless(6, TestData.ENDLESS_B));
             long start = System.nanoTime();
             assertTrue(job.cancel());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "cancel took too long");
@@ -122,14 +124,14 @@ class NativePoolTest {
             CancellationException e = assertThrows(CancellationException.class, job::join);
             assertEquals("job cancelled after 0 of 6 items", e.getMessage());
             // the workers are free again
-            assertArrayEquals(new long[] {6}, pool.run(Kernel.GCD_BRUTE, new long[] {12}, new long[] {18}));
+            assertArrayEquals(new long[] {6}, pool.run(Gcd.BRUTE, new long[] {12}, new long[] {18}));
         }
     }
 
     @Test
     void cancellingTheFutureCancelsTheNativeJob() {
         try (NativePool pool = NativePool.create(1)) {
-            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B));
+            Job<long[]> job = pool.submit(Gcd.BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B));
             assertTrue(job.future().cancel(true));
             assertTrue(job.isDone(), "future.cancel returns once the native workers have stopped");
             assertTrue(job.future().isCancelled());
@@ -140,7 +142,7 @@ class NativePoolTest {
     @Test
     void awaitTimesOutWithoutStoppingTheJob() throws Exception {
         try (NativePool pool = NativePool.create(1)) {
-            Job<long[]> job = pool.submit(Kernel.GCD_BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+            Job<long[]> job = pool.submit(Gcd.BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
             assertThrows(TimeoutException.class, () -> job.await(Duration.ofMillis(50)));
             assertFalse(job.isDone());
             job.cancel();
@@ -160,8 +162,8 @@ class NativePoolTest {
                 futures.add(executor.submit(() -> {
                     start.await();
                     for (int j = 0; j < 20; j++) {
-                        Kernel kernel = j % 2 == 0 ? Kernel.GCD_FAST : Kernel.GCD_BRUTE;
-                        long max = kernel == Kernel.GCD_FAST ? Long.MAX_VALUE : 5000;
+                        Gcd kernel = j % 2 == 0 ? Gcd.FAST : Gcd.BRUTE;
+                        long max = kernel == Gcd.FAST ? Long.MAX_VALUE : 5000;
                         long[] a = TestData.random(seed * 31 + j, 300 + j, 1, max);
                         long[] b = TestData.random(seed * 37 + j, 300 + j, 1, max);
                         long[] out = j % 3 == 0 ? pool.submit(kernel, a, b).join() : pool.run(kernel, a, b);
@@ -181,9 +183,9 @@ class NativePoolTest {
     @Test
     void nestedSubmissionFromACompletionCallbackDoesNotDeadlock() throws Exception {
         try (NativePool pool = NativePool.create(1)) {
-            CompletableFuture<long[]> chained = pool.submit(Kernel.GCD_FAST, new long[] {12, 35}, new long[] {18, 49})
+            CompletableFuture<long[]> chained = pool.submit(Gcd.FAST, new long[] {12, 35}, new long[] {18, 49})
                     .future()
-                    .thenApply(first -> pool.run(Kernel.GCD_FAST, first, new long[] {4, 21}));
+                    .thenApply(first -> pool.run(Gcd.FAST, first, new long[] {4, 21}));
             assertArrayEquals(new long[] {2, 7}, chained.get(30, TimeUnit.SECONDS));
         }
     }
@@ -195,13 +197,13 @@ class NativePoolTest {
         long[] b = TestData.random(6, 400, 1, 400_000);
         List<Job<long[]>> jobs = new ArrayList<>();
         for (int j = 0; j < 4; j++) {
-            jobs.add(pool.submit(Kernel.GCD_BRUTE, a, b));
+            jobs.add(pool.submit(Gcd.BRUTE, a, b));
         }
         pool.close();
         assertTrue(pool.isClosed());
         for (Job<long[]> job : jobs) {
             assertTrue(job.isDone(), "close returned before a job ended");
-            assertArrayEquals(reference(Kernel.GCD_BRUTE, a, b), job.join());
+            assertArrayEquals(reference(Gcd.BRUTE, a, b), job.join());
         }
     }
 
@@ -210,7 +212,7 @@ class NativePoolTest {
         NativePool pool = NativePool.create(2);
         List<Job<long[]>> jobs = new ArrayList<>();
         for (int j = 0; j < 3; j++) {
-            jobs.add(pool.submit(Kernel.GCD_BRUTE, endless(4, TestData.ENDLESS_A), endless(4, TestData.ENDLESS_B)));
+            jobs.add(pool.submit(Gcd.BRUTE, endless(4, TestData.ENDLESS_A), endless(4, TestData.ENDLESS_B)));
         }
         Thread closer = Thread.ofPlatform().start(pool::close);
         jobs.forEach(job -> job.future().cancel(true));
@@ -233,7 +235,7 @@ class NativePoolTest {
             MemorySegment a = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.ENDLESS_A);
             MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_LONG, TestData.ENDLESS_B);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            Job<MemorySegment> job = pool.submit(Kernel.GCD_BRUTE, a, b, out);
+            Job<MemorySegment> job = pool.submit(Gcd.BRUTE, a, b, out);
             Thread.sleep(200); // the waiter has started the job in a downcall that pins the segments
             IllegalStateException e = assertThrows(IllegalStateException.class, arena::close,
                     "the arena closed while native workers were using it");

@@ -1,6 +1,7 @@
 package io.pcompute.cli;
 
-import io.pcompute.Kernel;
+import io.pcompute.PairKernel;
+import io.pcompute.kernels.Gcd;
 import io.pcompute.ProgressListener;
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
@@ -78,9 +79,9 @@ final class SeedCommand implements Callable<Integer> {
         if (maxValue < 1) {
             throw new IllegalArgumentException("--max-value = " + maxValue + ": must be at least 1");
         }
-        Kernel kernel = switch (kernelName.toLowerCase(java.util.Locale.ROOT)) {
-            case "gcd-brute", "gcd_brute" -> Kernel.GCD_BRUTE;
-            case "gcd-fast", "gcd_fast" -> Kernel.GCD_FAST;
+        PairKernel kernel = switch (kernelName.toLowerCase(java.util.Locale.ROOT)) {
+            case "gcd-brute", "gcd_brute" -> Gcd.BRUTE;
+            case "gcd-fast", "gcd_fast" -> Gcd.FAST;
             default -> throw new IllegalArgumentException("--kernel = '" + kernelName + "': must be gcd-brute or gcd-fast");
         };
         List<Strategy> strategies = strategyNames.stream().map(String::trim).map(Strategy::fromLabel).distinct().toList();
@@ -127,7 +128,7 @@ final class SeedCommand implements Callable<Integer> {
 
     private record Row(Strategy strategy, int threads, double seconds, long mismatches, int firstMismatch, long firstActual) {}
 
-    private boolean runWorkload(String title, Kernel kernel, long[] a, long[] b, Map<Strategy, Runner> runners,
+    private boolean runWorkload(String title, PairKernel kernel, long[] a, long[] b, Map<Strategy, Runner> runners,
                                 boolean progressBars) {
         out.println();
         out.println(title);
@@ -171,10 +172,10 @@ final class SeedCommand implements Callable<Integer> {
         return allMatch;
     }
 
-    private static long[] referenceOf(Kernel kernel, long[] a, long[] b) {
+    private static long[] referenceOf(PairKernel kernel, long[] a, long[] b) {
         long[] out = new long[a.length];
         for (int k = 0; k < a.length; k++) {
-            out[k] = kernel.reference(a[k], b[k]);
+            out[k] = kernel.apply(a[k], b[k]);
         }
         return out;
     }

@@ -97,7 +97,14 @@ public final class Native {
      * the duration, so only for short calls. Same returns as {@link #runPairs}.
      */
     public static int runPairsCritical(int kernel, long[] a, long[] b, long[] out, long[] badIndex) {
-        MethodHandle handle = kernel == pcompute_h.PC_KERNEL_GCD_BRUTE() ? GCD_BRUTE_CRITICAL : GCD_FAST_CRITICAL;
+        MethodHandle handle;
+        if (kernel == pcompute_h.PC_KERNEL_GCD_BRUTE()) {
+            handle = GCD_BRUTE_CRITICAL;
+        } else if (kernel == pcompute_h.PC_KERNEL_GCD_FAST()) {
+            handle = GCD_FAST_CRITICAL;
+        } else {
+            throw new IllegalArgumentException("kernel id " + kernel + " has no critical entry point");
+        }
         MemorySegment bad = MemorySegment.ofArray(badIndex);
         int status;
         try {
@@ -144,17 +151,46 @@ public final class Native {
         check(pcompute_h.pc_pool_destroy(pool), "pc_pool_destroy");
     }
 
-    /** The {@code pc_args} of a pair kernel, allocated in the job's arena. */
-    public static MemorySegment pairArgs(SegmentAllocator arena, MemorySegment a, MemorySegment b, MemorySegment out) {
+    /**
+     * A {@code pc_args} struct in {@code arena}: up to four input and two output segments (null = unused)
+     * and four integer and four floating-point parameters.
+     */
+    public static MemorySegment args(SegmentAllocator arena, MemorySegment[] in, MemorySegment[] out,
+                                     long[] iparam, double[] dparam) {
         MemorySegment args = pc_args.allocate(arena);
         args.fill((byte) 0);
         // Through the field slices: the generated indexed setters (jextract 0b89a46) apply the element
         // offset from the start of the struct, not of the field, so pc_args.out(args, 0, x) writes in[0].
-        MemorySegment in = pc_args.in(args);
-        in.setAtIndex(ValueLayout.ADDRESS, 0, a);
-        in.setAtIndex(ValueLayout.ADDRESS, 1, b);
-        pc_args.out(args).setAtIndex(ValueLayout.ADDRESS, 0, out);
+        MemorySegment inField = pc_args.in(args);
+        MemorySegment outField = pc_args.out(args);
+        for (int i = 0; i < in.length; i++) {
+            inField.setAtIndex(ValueLayout.ADDRESS, i, in[i] == null ? MemorySegment.NULL : in[i]);
+        }
+        for (int i = 0; i < out.length; i++) {
+            outField.setAtIndex(ValueLayout.ADDRESS, i, out[i] == null ? MemorySegment.NULL : out[i]);
+        }
+        MemorySegment.copy(iparam, 0, pc_args.iparam(args), ValueLayout.JAVA_LONG, 0, iparam.length);
+        MemorySegment.copy(dparam, 0, pc_args.dparam(args), ValueLayout.JAVA_DOUBLE, 0, dparam.length);
         return args;
+    }
+
+    /** The number of kernels the C library implements; their ids are 1 .. kernelCount(). */
+    public static int kernelCount() {
+        return pcompute_h.pc_kernel_count();
+    }
+
+    /** The C library's name of kernel {@code id}. */
+    public static String kernelName(int id) {
+        MemorySegment name = pcompute_h.pc_kernel_name(id);
+        if (name.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("kernel id " + id + " is unknown to libpcompute");
+        }
+        return name.reinterpret(256).getString(0);
+    }
+
+    /** TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. */
+    public static void plantBug(int id, boolean enabled) {
+        check(pcompute_h.pc_test_plant_bug(id, enabled ? 1 : 0), "pc_test_plant_bug");
     }
 
     /**
@@ -180,9 +216,12 @@ public final class Native {
      * one downcall, so FFM keeps them alive (their arenas cannot be closed) from before the first worker
      * touches them until the last one is done. Returns PC_OK or PC_ERR_CANCELLED.
      */
-    public static int startAndWait(MemorySegment job, MemorySegment keep0, MemorySegment keep1, MemorySegment keep2) {
-        int status = pcompute_h.pc_job_start_and_wait(job, keep0, keep1, keep2,
-                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL);
+    public static int startAndWait(MemorySegment job, MemorySegment[] keep) {
+        MemorySegment[] k = new MemorySegment[6];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = i < keep.length && keep[i] != null ? keep[i] : MemorySegment.NULL;
+        }
+        int status = pcompute_h.pc_job_start_and_wait(job, k[0], k[1], k[2], k[3], k[4], k[5]);
         if (status != PC_OK && status != PC_ERR_CANCELLED) {
             check(status, "pc_job_start_and_wait");
         }

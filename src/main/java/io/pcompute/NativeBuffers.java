@@ -1,0 +1,81 @@
+package io.pcompute;
+
+import io.pcompute.internal.Native;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@link Buffers} in native memory: inputs copied in, outputs allocated, and copied back on demand. */
+final class NativeBuffers {
+    final MemorySegment[] in = new MemorySegment[Buffers.MAX_INPUTS];
+    final MemorySegment[] out = new MemorySegment[Buffers.MAX_OUTPUTS];
+    private final Buffers buffers;
+
+    private NativeBuffers(Buffers buffers) {
+        this.buffers = buffers;
+    }
+
+    /** Copies the inputs into {@code arena} and allocates the outputs there. */
+    static NativeBuffers copyIn(Buffers buffers, Arena arena) {
+        NativeBuffers nb = new NativeBuffers(buffers);
+        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+            nb.in[i] = switch (buffers.input(i)) {
+                case null -> null;
+                case long[] a -> arena.allocateFrom(ValueLayout.JAVA_LONG, a);
+                case double[] a -> arena.allocateFrom(ValueLayout.JAVA_DOUBLE, a);
+                default -> throw new IllegalStateException("input " + i + " is neither long[] nor double[]");
+            };
+        }
+        for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+            nb.out[i] = switch (buffers.output(i)) {
+                case null -> null;
+                case long[] a -> arena.allocate(ValueLayout.JAVA_LONG, Math.max(1, a.length));
+                case double[] a -> arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, a.length));
+                default -> throw new IllegalStateException("output " + i + " is neither long[] nor double[]");
+            };
+        }
+        return nb;
+    }
+
+    /** The {@code pc_args} struct for these buffers, allocated in {@code arena}. */
+    MemorySegment args(Arena arena) {
+        long[] iparam = new long[Buffers.MAX_PARAMS];
+        double[] dparam = new double[Buffers.MAX_PARAMS];
+        for (int i = 0; i < Buffers.MAX_PARAMS; i++) {
+            iparam[i] = buffers.iparam(i);
+            dparam[i] = buffers.dparam(i);
+        }
+        return Native.args(arena, in, out, iparam, dparam);
+    }
+
+    /** Copies the native outputs back into the Java arrays of the buffers. */
+    void copyOut() {
+        for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+            switch (buffers.output(i)) {
+                case null -> { }
+                case long[] a -> MemorySegment.copy(out[i], ValueLayout.JAVA_LONG, 0, a, 0, a.length);
+                case double[] a -> MemorySegment.copy(out[i], ValueLayout.JAVA_DOUBLE, 0, a, 0, a.length);
+                default -> throw new IllegalStateException("output " + i + " is neither long[] nor double[]");
+            }
+        }
+    }
+
+    /** Every segment, for pinning while a job runs. */
+    MemorySegment[] segments() {
+        List<MemorySegment> all = new ArrayList<>();
+        for (MemorySegment s : in) {
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        for (MemorySegment s : out) {
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        return all.toArray(MemorySegment[]::new);
+    }
+}

@@ -1,0 +1,162 @@
+package io.pcompute.kernels;
+
+import io.pcompute.Buffers;
+import io.pcompute.Compare;
+import io.pcompute.Kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Prime counting over {@code [lo, hi)}: by trial division (irregular cost per number) and by a segmented
+ * sieve. Each block of {@value #BLOCK} numbers yields a partial count; the result is their sum.
+ */
+public final class Primes extends Kernel<Primes.Range, Long> {
+    /** Trial division by 2 and odd d with d * d <= m; hi up to 2^62. */
+    public static final Primes TRIAL = new Primes("primes_trial", 1L << 62);
+    /** Segmented sieve of Eratosthenes; hi up to 10^12. */
+    public static final Primes SIEVE = new Primes("primes_sieve", 1_000_000_000_000L);
+
+    /** Numbers per partial count. */
+    public static final int BLOCK = 1 << 14;
+
+    /** Count the primes p with lo <= p < hi. */
+    public record Range(long lo, long hi) {}
+
+    private final long maxHi;
+
+    private Primes(String name, long maxHi) {
+        super(name);
+        this.maxHi = maxHi;
+    }
+
+    @Override
+    public void validate(Range r) {
+        requireNonNull(r, "range");
+        if (r.lo() < 0) {
+            throw new IllegalArgumentException("lo = " + r.lo() + ": must be >= 0");
+        }
+        if (r.hi() < r.lo()) {
+            throw new IllegalArgumentException("hi = " + r.hi() + ": must be >= lo = " + r.lo());
+        }
+        if (r.hi() > maxHi) {
+            throw new IllegalArgumentException("hi = " + r.hi() + ": " + name() + " counts below " + maxHi + " only");
+        }
+        blocks(r.hi() - r.lo(), BLOCK); // the partial counts must fit one array
+    }
+
+    @Override
+    public long items(Range r) {
+        return r.hi() - r.lo();
+    }
+
+    @Override
+    public long block(Range r) {
+        return BLOCK;
+    }
+
+    @Override
+    protected long minChunk() {
+        return 4L * BLOCK;
+    }
+
+    @Override
+    public Buffers buffers(Range r) {
+        return new Buffers().iparam(0, r.lo()).iparam(1, BLOCK).out(0, new long[blocks(items(r), BLOCK)]);
+    }
+
+    /** The reference: trial division for both kernels (the sieve must agree with it). */
+    static boolean isPrime(long m) {
+        if (m < 2) {
+            return false;
+        }
+        if (m < 4) {
+            return true;
+        }
+        if (m % 2 == 0) {
+            return false;
+        }
+        for (long d = 3; d <= m / d; d += 2) {
+            if (m % d == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void reference(Buffers buffers, long begin, long end) {
+        long lo = buffers.iparam(0);
+        long[] counts = buffers.longOut(0);
+        for (long b = begin / BLOCK; b * BLOCK < end; b++) {
+            long count = 0;
+            for (long k = b * BLOCK; k < Math.min((b + 1) * BLOCK, end); k++) {
+                if (isPrime(lo + k)) {
+                    count++;
+                }
+            }
+            counts[(int) b] = count;
+        }
+    }
+
+    @Override
+    public Long finish(Range r, Buffers buffers) {
+        long total = 0;
+        for (long c : buffers.longOut(0)) {
+            total += c;
+        }
+        return total;
+    }
+
+    @Override
+    public String difference(Long expected, Long actual) {
+        return Compare.exact(expected, actual);
+    }
+
+    @Override
+    public Range random(SplittableRandom random, int size) {
+        long lo = random.nextBoolean() ? random.nextLong(0, 100) : random.nextLong(0, 10_000_000L);
+        return new Range(lo, lo + random.nextLong(0, 40L * size + 2));
+    }
+
+    @Override
+    public List<Range> edgeCases() {
+        List<Range> cases = new ArrayList<>(List.of(new Range(0, 0), new Range(0, 1), new Range(0, 2),
+                new Range(1, 2), new Range(2, 3), new Range(3, 4), new Range(4, 5), new Range(0, 100),
+                new Range(BLOCK - 1, BLOCK + 1), new Range(0, BLOCK), new Range(0, BLOCK + 1),
+                new Range(0, 4L * BLOCK - 1), new Range(0, 4L * BLOCK + 1), new Range(0, 100_000),
+                new Range(999_999_000_000L, 999_999_000_100L)));
+        if (this == TRIAL) {
+            cases.add(new Range((1L << 40) - 100, 1L << 40));
+        }
+        return cases;
+    }
+
+    @Override
+    public List<Range> shrink(Range r) {
+        List<Range> out = new ArrayList<>();
+        long n = r.hi() - r.lo();
+        if (n > 0) {
+            out.add(new Range(r.lo(), r.lo() + n / 2));
+            out.add(new Range(r.lo() + n / 2, r.hi()));
+            out.add(new Range(r.lo(), r.hi() - 1));
+            out.add(new Range(r.lo() + 1, r.hi()));
+        }
+        if (r.lo() > 0) {
+            out.add(new Range(r.lo() / 2, r.lo() / 2 + n));
+            out.add(new Range(0, n));
+        }
+        return out;
+    }
+
+    @Override
+    public String describe(Range r) {
+        return "[" + r.lo() + ", " + r.hi() + ")";
+    }
+
+    @Override
+    public String describeResult(Long count) {
+        return count + " primes";
+    }
+}

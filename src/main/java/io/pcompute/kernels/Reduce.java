@@ -1,0 +1,400 @@
+package io.pcompute.kernels;
+
+import io.pcompute.Buffers;
+import io.pcompute.Compare;
+import io.pcompute.Kernel;
+import io.pcompute.Shrink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Reductions over double arrays with a deterministic combination order, so results never depend on the
+ * thread count or scheduling: the array is cut into fixed blocks of {@value #BLOCK} values, each block is
+ * reduced left to right (by whichever thread gets it), and the block results are combined in a fixed
+ * order — pairwise (a balanced tree over block index) for sums and dot products. Native and Java do the
+ * same operations in the same order, so the declared bound is 0 ulp: identical bits.
+ *
+ * @param <R> the result: the sum, or the min and max with their indexes
+ */
+public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
+    /** Values per block. */
+    public static final int BLOCK = 4096;
+
+    /** Sum, blocks combined pairwise. */
+    public static final Reduce<Double> SUM = new Sum();
+    /** Neumaier-compensated sum per block; block sums combined with the same compensation. */
+    public static final Reduce<Double> SUM_NEUMAIER = new SumNeumaier();
+    /** Dot product of x and y, blocks combined pairwise. */
+    public static final Reduce<Double> DOT = new Dot();
+    /** Minimum and maximum with the index of their first occurrence; NaN is ignored. */
+    public static final Reduce<MinMax> MINMAX = new MinMaxKernel();
+
+    /** The input: x, and y for the dot product (null otherwise). */
+    public record Data(double[] x, double[] y) {
+        public static Data of(double... x) {
+            return new Data(x, null);
+        }
+    }
+
+    /** Smallest and largest non-NaN values and where they first occur; NaN and -1 when there is none. */
+    public record MinMax(double min, long argMin, double max, long argMax) {}
+
+    private Reduce(String name) {
+        super(name);
+    }
+
+    boolean twoInputs() {
+        return false;
+    }
+
+    @Override
+    public void validate(Data d) {
+        requireNonNull(d, "data");
+        requireNonNull(d.x(), "x");
+        if (twoInputs()) {
+            requireNonNull(d.y(), "y");
+            if (d.y().length != d.x().length) {
+                throw new IllegalArgumentException(
+                        "y.length = " + d.y().length + ": must equal x.length = " + d.x().length);
+            }
+        } else if (d.y() != null) {
+            throw new IllegalArgumentException("y: " + name() + " takes one array, x; y must be null");
+        }
+    }
+
+    @Override
+    public long items(Data d) {
+        return d.x().length;
+    }
+
+    @Override
+    public long block(Data d) {
+        return BLOCK;
+    }
+
+    @Override
+    protected long minChunk() {
+        return 16L * BLOCK;
+    }
+
+    @Override
+    public Buffers buffers(Data d) {
+        Buffers b = new Buffers().in(0, d.x()).iparam(0, BLOCK);
+        if (twoInputs()) {
+            b.in(1, d.y());
+        }
+        return b;
+    }
+
+    /** Pairwise (balanced tree) sum of partials[from, to): the fixed order for combining blocks. */
+    static double pairwise(double[] partials, int from, int to) {
+        if (to - from == 0) {
+            return 0.0;
+        }
+        if (to - from == 1) {
+            return partials[from];
+        }
+        int mid = from + (to - from) / 2;
+        return pairwise(partials, from, mid) + pairwise(partials, mid, to);
+    }
+
+    @Override
+    public Data random(SplittableRandom random, int size) {
+        int n = random.nextInt(0, 40 * size + 2);
+        return new Data(randomValues(random, n), twoInputs() ? randomValues(random, n) : null);
+    }
+
+    private static double[] randomValues(SplittableRandom random, int n) {
+        double[] x = new double[n];
+        int style = random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            x[i] = switch (style) {
+                case 0 -> random.nextDouble(-1, 1);
+                case 1 -> random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-300, 300));
+                case 2 -> random.nextInt(-1000, 1000); // many ties for min/max
+                default -> random.nextDouble(0, 1e6) - 5e5;
+            };
+            if (random.nextInt(500) == 0) {
+                x[i] = SPECIALS[random.nextInt(SPECIALS.length)];
+            }
+        }
+        return x;
+    }
+
+    private static final double[] SPECIALS = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+            -0.0, 0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, -Double.MAX_VALUE};
+
+    @Override
+    public List<Data> edgeCases() {
+        List<Data> cases = new ArrayList<>();
+        List<double[]> xs = new ArrayList<>();
+        xs.add(new double[0]);
+        xs.add(new double[] {42.5});
+        xs.add(new double[] {-0.0});
+        xs.add(new double[] {-0.0, 0.0, -0.0});
+        xs.add(new double[] {Double.NaN});
+        xs.add(new double[] {Double.NaN, 1.0, Double.NaN, -1.0});
+        xs.add(new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY});
+        xs.add(new double[] {Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE});
+        xs.add(new double[] {Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, 4.9e-324 * 3});
+        xs.add(new double[] {1e16, 1.0, -1e16});
+        xs.add(SPECIALS.clone());
+        for (int n : new int[] {BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 1, 16 * BLOCK - 1, 16 * BLOCK + 1, 50_000}) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (i % 7 - 3) * 0.1 + i * 1e-9;
+            }
+            xs.add(x);
+        }
+        for (double[] x : xs) {
+            double[] y = twoInputs() ? reversed(x) : null;
+            cases.add(new Data(x, y));
+        }
+        return cases;
+    }
+
+    private static double[] reversed(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[x.length - 1 - i];
+        }
+        return y;
+    }
+
+    @Override
+    public List<Data> shrink(Data d) {
+        List<Data> out = new ArrayList<>();
+        for (int[] cut : Shrink.cuts(d.x().length)) {
+            out.add(new Data(Shrink.without(d.x(), cut), d.y() == null ? null : Shrink.without(d.y(), cut)));
+        }
+        if (d.x().length <= 8) {
+            for (int i = 0; i < d.x().length; i++) {
+                for (double v : Shrink.simpler(d.x()[i])) {
+                    out.add(new Data(Shrink.with(d.x(), i, v), d.y()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String describe(Data d) {
+        return "x = " + Shrink.preview(d.x()) + (d.y() == null ? "" : ", y = " + Shrink.preview(d.y()));
+    }
+
+    // ---- the four reductions ---------------------------------------------------------------------
+
+    private abstract static sealed class Scalar extends Reduce<Double> {
+        Scalar(String name) {
+            super(name);
+        }
+
+        @Override
+        public String difference(Double expected, Double actual) {
+            return Compare.ulps(expected, actual, 0);
+        }
+
+        @Override
+        public String describeResult(Double r) {
+            return r + " (" + Double.toHexString(r) + ")";
+        }
+    }
+
+    private static final class Sum extends Scalar {
+        Sum() {
+            super("reduce_sum");
+        }
+
+        @Override
+        public Buffers buffers(Data d) {
+            return super.buffers(d).out(0, new double[blocks(d.x().length, BLOCK)]);
+        }
+
+        @Override
+        public void reference(Buffers b, long begin, long end) {
+            double[] x = b.doubleIn(0);
+            double[] sums = b.doubleOut(0);
+            for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
+                double s = 0.0;
+                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
+                    s += x[i];
+                }
+                sums[blk] = s;
+            }
+        }
+
+        @Override
+        public Double finish(Data d, Buffers b) {
+            return pairwise(b.doubleOut(0), 0, b.doubleOut(0).length);
+        }
+    }
+
+    private static final class Dot extends Scalar {
+        Dot() {
+            super("reduce_dot");
+        }
+
+        @Override
+        boolean twoInputs() {
+            return true;
+        }
+
+        @Override
+        public Buffers buffers(Data d) {
+            return super.buffers(d).out(0, new double[blocks(d.x().length, BLOCK)]);
+        }
+
+        @Override
+        public void reference(Buffers b, long begin, long end) {
+            double[] x = b.doubleIn(0);
+            double[] y = b.doubleIn(1);
+            double[] sums = b.doubleOut(0);
+            for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
+                double s = 0.0;
+                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
+                    s += x[i] * y[i];
+                }
+                sums[blk] = s;
+            }
+        }
+
+        @Override
+        public Double finish(Data d, Buffers b) {
+            return pairwise(b.doubleOut(0), 0, b.doubleOut(0).length);
+        }
+    }
+
+    private static final class SumNeumaier extends Scalar {
+        SumNeumaier() {
+            super("reduce_sum_neumaier");
+        }
+
+        @Override
+        public Buffers buffers(Data d) {
+            int blocks = blocks(d.x().length, BLOCK);
+            return super.buffers(d).out(0, new double[blocks]).out(1, new double[blocks]);
+        }
+
+        @Override
+        public void reference(Buffers b, long begin, long end) {
+            double[] x = b.doubleIn(0);
+            double[] sums = b.doubleOut(0);
+            double[] comps = b.doubleOut(1);
+            for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
+                double s = 0.0, c = 0.0;
+                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
+                    double t = s + x[i];
+                    if (Math.abs(s) >= Math.abs(x[i])) {
+                        c += (s - t) + x[i];
+                    } else {
+                        c += (x[i] - t) + s;
+                    }
+                    s = t;
+                }
+                sums[blk] = s;
+                comps[blk] = c;
+            }
+        }
+
+        /** Neumaier over the block sums, in block order; then every compensation, in block order. */
+        @Override
+        public Double finish(Data d, Buffers b) {
+            double[] sums = b.doubleOut(0);
+            double[] comps = b.doubleOut(1);
+            double s = 0.0, c = 0.0;
+            for (double v : sums) {
+                double t = s + v;
+                c += Math.abs(s) >= Math.abs(v) ? (s - t) + v : (v - t) + s;
+                s = t;
+            }
+            for (double v : comps) {
+                c += v;
+            }
+            return s + c;
+        }
+    }
+
+    private static final class MinMaxKernel extends Reduce<MinMax> {
+        MinMaxKernel() {
+            super("reduce_minmax");
+        }
+
+        @Override
+        public Buffers buffers(Data d) {
+            int blocks = blocks(d.x().length, BLOCK);
+            return super.buffers(d).out(0, new double[2 * blocks]).out(1, new long[2 * blocks]);
+        }
+
+        @Override
+        public void reference(Buffers b, long begin, long end) {
+            double[] x = b.doubleIn(0);
+            double[] values = b.doubleOut(0);
+            long[] indexes = b.longOut(1);
+            for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
+                double min = Double.NaN, max = Double.NaN;
+                long argMin = -1, argMax = -1;
+                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
+                    double v = x[i];
+                    if (Double.isNaN(v)) {
+                        continue;
+                    }
+                    if (argMin < 0 || v < min) {
+                        min = v;
+                        argMin = i;
+                    }
+                    if (argMax < 0 || v > max) {
+                        max = v;
+                        argMax = i;
+                    }
+                }
+                values[2 * blk] = min;
+                values[2 * blk + 1] = max;
+                indexes[2 * blk] = argMin;
+                indexes[2 * blk + 1] = argMax;
+            }
+        }
+
+        /** Blocks in index order; a later block wins only when strictly smaller (larger). */
+        @Override
+        public MinMax finish(Data d, Buffers b) {
+            double[] values = b.doubleOut(0);
+            long[] indexes = b.longOut(1);
+            double min = Double.NaN, max = Double.NaN;
+            long argMin = -1, argMax = -1;
+            for (int blk = 0; blk < values.length / 2; blk++) {
+                if (indexes[2 * blk] >= 0 && (argMin < 0 || values[2 * blk] < min)) {
+                    min = values[2 * blk];
+                    argMin = indexes[2 * blk];
+                }
+                if (indexes[2 * blk + 1] >= 0 && (argMax < 0 || values[2 * blk + 1] > max)) {
+                    max = values[2 * blk + 1];
+                    argMax = indexes[2 * blk + 1];
+                }
+            }
+            return new MinMax(min, argMin, max, argMax);
+        }
+
+        @Override
+        public String difference(MinMax e, MinMax a) {
+            String d = Compare.ulps(e.min(), a.min(), 0);
+            if (d != null) {
+                return "min " + d;
+            }
+            d = Compare.ulps(e.max(), a.max(), 0);
+            if (d != null) {
+                return "max " + d;
+            }
+            if (e.argMin() != a.argMin() || e.argMax() != a.argMax()) {
+                return "indexes (" + a.argMin() + ", " + a.argMax() + "), expected (" + e.argMin() + ", " + e.argMax() + ")";
+            }
+            return null;
+        }
+
+        @Override
+        public String describeResult(MinMax r) {
+            return r.toString();
+        }
+    }
+}
