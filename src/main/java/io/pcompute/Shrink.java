@@ -43,10 +43,16 @@ public final class Shrink {
         return out;
     }
 
-    /** Simpler values than {@code v} that are still at least {@code min}, simplest first. */
+    /**
+     * Simpler values than {@code v} that are still at least {@code min}, simplest first: the smallest few
+     * (where small counterexamples hide), then halving towards min, then v - 1.
+     */
     public static List<Long> simpler(long v, long min) {
         List<Long> out = new ArrayList<>();
-        for (long c : new long[] {min, min + 1, v / 2, v - 1}) {
+        for (long c = min; c < min + 10 && c < v; c++) {
+            out.add(c);
+        }
+        for (long c : new long[] {min + (v - min) / 2, v - 1}) {
             if (c >= min && c < v && !out.contains(c)) {
                 out.add(c);
             }

@@ -1,0 +1,173 @@
+package io.pcompute;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Proves a port equivalent, or shows where it is not: for a kernel, generates problems from a seed (its
+ * edge cases, then random ones), runs every strategy at every thread count, compares each result with the
+ * Java reference under the kernel's rule, and shrinks any mismatch to a small counterexample.
+ *
+ * <pre>{@code
+ * PortValidator.Report report = new PortValidator(1000, 42, List.of(1, 2, 0)).validate(Reduce.SUM);
+ * report.mismatches().forEach(System.out::println);
+ * }</pre>
+ */
+public final class PortValidator {
+    /** A result that differs from the reference, shrunk to a small problem that still shows it. */
+    public record Mismatch(String kernel, Strategy strategy, int threads, long seed, int caseIndex,
+                           String minimalInput, String expected, String actual, String difference, int shrinkSteps) {
+        @Override
+        public String toString() {
+            return "MISMATCH kernel " + kernel + ", strategy " + strategy.label() + ", threads " + threads
+                    + ", seed " + seed + ", case " + caseIndex + " (shrunk in " + shrinkSteps + " steps)"
+                    + "\n  input:    " + minimalInput
+                    + "\n  expected: " + expected
+                    + "\n  actual:   " + actual
+                    + "\n  differs:  " + difference;
+        }
+    }
+
+    /** What one kernel's validation did and found. */
+    public record Report(String kernel, int cases, long runs, List<Mismatch> mismatches) {
+        public boolean passed() {
+            return mismatches.isEmpty();
+        }
+    }
+
+    private static final int MAX_SHRINK_STEPS = 2000;
+
+    private final int cases;
+    private final long seed;
+    private final List<Integer> threadCounts;
+
+    /**
+     * @param cases        problems per kernel (edge cases first, the rest random), at least 1
+     * @param seed         the seed the random problems derive from; case i uses {@code seed + i}
+     * @param threadCounts thread counts of the parallel strategies (0 = all cores; duplicates dropped)
+     */
+    public PortValidator(int cases, long seed, List<Integer> threadCounts) {
+        if (cases < 1) {
+            throw new IllegalArgumentException("cases = " + cases + ": must be >= 1");
+        }
+        Kernel.requireNonNull(threadCounts, "threadCounts");
+        Set<Integer> resolved = new LinkedHashSet<>();
+        for (int t : threadCounts) {
+            if (t < 0 || t > NativePool.MAX_THREADS) {
+                throw new IllegalArgumentException("threads = " + t + ": must be between 0 (all cores) and "
+                        + NativePool.MAX_THREADS);
+            }
+            resolved.add(t == 0 ? Runtime.getRuntime().availableProcessors() : t);
+        }
+        if (resolved.isEmpty()) {
+            throw new IllegalArgumentException("threadCounts is empty: give at least one thread count");
+        }
+        this.cases = cases;
+        this.seed = seed;
+        this.threadCounts = List.copyOf(resolved);
+    }
+
+    /** The runners to check: each serial strategy once, each parallel one at every thread count. */
+    private List<Runner> openRunners() {
+        List<Runner> runners = new ArrayList<>();
+        for (Strategy s : Strategy.values()) {
+            for (int t : s.isParallel() ? threadCounts : List.of(1)) {
+                runners.add(s.open(t));
+            }
+        }
+        return runners;
+    }
+
+    /** Validates one kernel. */
+    public <P, R> Report validate(Kernel<P, R> kernel) {
+        return validate(kernel, report -> { });
+    }
+
+    /** Validates one kernel, telling {@code onCase} how many cases are done after each. */
+    public <P, R> Report validate(Kernel<P, R> kernel, Consumer<Integer> onCase) {
+        Kernel.requireNonNull(kernel, "kernel");
+        List<Runner> runners = openRunners();
+        List<Mismatch> mismatches = new ArrayList<>();
+        long runs = 0;
+        try {
+            List<P> edges = kernel.edgeCases();
+            Set<Runner> failed = new LinkedHashSet<>(); // report each runner's first failure only
+            for (int i = 0; i < cases; i++) {
+                P problem = i < edges.size() ? edges.get(i)
+                        : kernel.random(new SplittableRandom(seed + i), 1 + (i % 50) * 4);
+                R expected = kernel.reference(problem);
+                for (Runner runner : runners) {
+                    if (failed.contains(runner)) {
+                        continue;
+                    }
+                    runs++;
+                    String difference = differenceOf(kernel, runner, problem, expected);
+                    if (difference != null) {
+                        failed.add(runner);
+                        mismatches.add(shrink(kernel, runner, problem, i));
+                    }
+                }
+                onCase.accept(i + 1);
+            }
+        } finally {
+            runners.forEach(Runner::close);
+        }
+        return new Report(kernel.name(), cases, runs, mismatches);
+    }
+
+    /** Null when the runner agrees with the reference on this problem; a thrown exception is a mismatch. */
+    private static <P, R> String differenceOf(Kernel<P, R> kernel, Runner runner, P problem, R expected) {
+        try {
+            return kernel.difference(expected, runner.run(kernel, problem));
+        } catch (RuntimeException e) {
+            return "threw " + e;
+        }
+    }
+
+    private <P, R> Mismatch shrink(Kernel<P, R> kernel, Runner runner, P failing, int caseIndex) {
+        P current = failing;
+        int steps = 0;
+        boolean progress = true;
+        while (progress && steps < MAX_SHRINK_STEPS) {
+            progress = false;
+            for (P candidate : kernel.shrink(current)) {
+                if (candidate.equals(current)) {
+                    continue;
+                }
+                steps++;
+                if (isValid(kernel, candidate)
+                        && differenceOf(kernel, runner, candidate, kernel.reference(candidate)) != null) {
+                    current = candidate;
+                    progress = true;
+                    break;
+                }
+                if (steps >= MAX_SHRINK_STEPS) {
+                    break;
+                }
+            }
+        }
+        R expected = kernel.reference(current);
+        String actual;
+        try {
+            actual = kernel.describeResult(runner.run(kernel, current));
+        } catch (RuntimeException e) {
+            actual = "threw " + e;
+        }
+        return new Mismatch(kernel.name(), runner.strategy(), runner.threads(), seed, caseIndex,
+                kernel.describe(current), kernel.describeResult(expected), actual,
+                differenceOf(kernel, runner, current, expected), steps);
+    }
+
+    private static <P> boolean isValid(Kernel<P, ?> kernel, P problem) {
+        try {
+            kernel.validate(problem);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

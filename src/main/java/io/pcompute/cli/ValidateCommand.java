@@ -1,0 +1,99 @@
+package io.pcompute.cli;
+
+import io.pcompute.Kernel;
+import io.pcompute.Kernels;
+import io.pcompute.PortValidator;
+import io.pcompute.internal.Native;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The port validator on the command line. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Holds native kernels to their Java references: generated problems (edge cases, then "
+                + "seeded random ones) through every strategy at every thread count; a mismatch is shrunk "
+                + "to a small counterexample and reported with kernel, strategy, threads and seed.",
+                "Exit status 0 when every kernel passes, 1 on any mismatch, 2 on a bad option."})
+final class ValidateCommand implements Callable<Integer> {
+    static final class Selection {
+        @Option(names = "--all", required = true, description = "Validate every kernel.")
+        boolean all;
+
+        @Option(names = "--kernel", paramLabel = "NAME", required = true, split = ",",
+                description = "Kernel(s) to validate, e.g. gcd_brute,reduce_sum.")
+        List<String> names;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Selection selection;
+
+    @Option(names = "--cases", paramLabel = "N", defaultValue = "1000",
+            description = "Problems per kernel. Default: ${DEFAULT-VALUE}.")
+    int cases;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "20261124",
+            description = "Seed of the random problems (case i uses seed + i). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "T", split = ",", defaultValue = "1,2,0",
+            description = "Thread counts of the parallel strategies (0 = all cores). Default: ${DEFAULT-VALUE}.")
+    List<Integer> threads;
+
+    @Option(names = "--plant-bug", paramLabel = "NAME", hidden = true,
+            description = "TEST ONLY: make the native kernel NAME deliberately wrong, to see the validator catch it.")
+    String plantBug;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+        List<Kernel<?, ?>> kernels = new ArrayList<>();
+        if (selection.all) {
+            kernels.addAll(Kernels.all());
+        } else {
+            for (String name : selection.names) {
+                kernels.add(Kernels.byName(name.trim()));
+            }
+        }
+        PortValidator validator = new PortValidator(cases, seed, threads);
+        int planted = plantBug == null ? 0 : nativeId(plantBug);
+        if (planted != 0) {
+            Native.plantBug(planted, true);
+            out.println("(test only: a bug is planted in the native " + plantBug + " kernel)");
+        }
+        boolean allPassed = true;
+        try {
+            out.printf("validating %d kernel(s), %d cases each, seed %d, threads %s%n", kernels.size(), cases, seed, threads);
+            for (Kernel<?, ?> kernel : kernels) {
+                long start = System.nanoTime();
+                PortValidator.Report report = validator.validate(kernel);
+                out.printf("  %-20s %5d cases %7d runs  %-4s %6.1f s%n", kernel.name(), report.cases(), report.runs(),
+                        report.passed() ? "ok" : "FAIL", (System.nanoTime() - start) / 1e9);
+                for (PortValidator.Mismatch m : report.mismatches()) {
+                    out.println(m.toString().indent(4).stripTrailing());
+                }
+                allPassed &= report.passed();
+            }
+        } finally {
+            if (planted != 0) {
+                Native.plantBug(planted, false);
+            }
+        }
+        out.println(allPassed ? "All kernels match their Java references." : "MISMATCH: see above.");
+        return allPassed ? 0 : 1;
+    }
+
+    private static int nativeId(String name) {
+        for (int id = 1; id <= Native.kernelCount(); id++) {
+            if (Native.kernelName(id).equals(name)) {
+                return id;
+            }
+        }
+        throw new IllegalArgumentException("--plant-bug = '" + name + "': no such native kernel");
+    }
+}
