@@ -72,7 +72,10 @@ typedef enum pc_kernel {
        out[0] = int64[nblocks * bins]. Value x counts in bin min(bins - 1, (int64)((x - lo) * scale)) when
        lo <= x < hi; NaN and values outside are not counted. iparam[0] = bins >= 1, iparam[1] = block >= 1;
        dparam[0] = lo, dparam[1] = hi (finite, lo < hi), dparam[2] = scale = bins / (hi - lo) (finite, > 0). */
-    PC_KERNEL_HISTOGRAM = 11
+    PC_KERNEL_HISTOGRAM = 11,
+    /* Collatz steps: out[0][k] = steps of n -> n / 2 (even) or 3n + 1 (odd) from in[0][k] to 1.
+       in[0] = int64[n] with 1 <= value <= 10^9, out[0] = int64[n]. */
+    PC_KERNEL_COLLATZ_STEPS = 12
 } pc_kernel;
 
 /* Number of kernels: their ids are 1 .. pc_kernel_count(). */

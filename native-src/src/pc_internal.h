@@ -33,7 +33,8 @@ typedef struct pc_kernel_def {
 
 /* Kernel families, each in its own source file. */
 PC_INTERNAL extern const pc_kernel_def pc_def_gcd_brute, pc_def_gcd_fast;
-PC_INTERNAL extern const pc_kernel_def pc_def_primes_trial, pc_def_primes_sieve, pc_def_mandelbrot;
+PC_INTERNAL extern const pc_kernel_def pc_def_primes_trial, pc_def_primes_sieve, pc_def_mandelbrot,
+    pc_def_collatz_steps;
 PC_INTERNAL extern const pc_kernel_def pc_def_reduce_sum, pc_def_reduce_sum_neumaier, pc_def_reduce_dot,
     pc_def_reduce_minmax, pc_def_histogram;
 PC_INTERNAL extern const pc_kernel_def pc_def_matmul;

@@ -102,6 +102,7 @@ static const pc_kernel_def* const KERNELS[] = {
     &pc_def_reduce_minmax,
     &pc_def_matmul,
     &pc_def_histogram,
+    &pc_def_collatz_steps,
 };
 #define KERNEL_COUNT ((int32_t)(sizeof KERNELS / sizeof KERNELS[0]) - 1)
 

@@ -158,3 +158,33 @@ static pc_status mandelbrot_run(const pc_args* args, uint64_t begin, uint64_t en
 const pc_kernel_def pc_def_primes_trial = {primes_trial_validate, primes_trial_run, 0x0u, 0x1u, 1, "primes_trial"};
 const pc_kernel_def pc_def_primes_sieve = {primes_sieve_validate, primes_sieve_run, 0x0u, 0x1u, 1, "primes_sieve"};
 const pc_kernel_def pc_def_mandelbrot = {mandelbrot_validate, mandelbrot_run, 0x0u, 0x1u, -1, "mandelbrot"};
+
+/* ---- collatz ------------------------------------------------------------------------------------ */
+
+static pc_status collatz_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    const int64_t* x = args->in[0];
+    for (uint64_t k = 0; k < n; k++) {
+        if (x[k] < 1 || x[k] > 1000000000) {
+            if (bad_index != NULL) *bad_index = k;
+            return PC_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return PC_OK;
+}
+
+static pc_status collatz_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
+    (void)cancel; /* below 10^9 every trajectory is short (under 1000 steps) */
+    const int64_t* x = args->in[0];
+    int64_t* out = args->out[0];
+    for (uint64_t k = begin; k < end; k++) {
+        int64_t m = x[k], steps = 0;
+        while (m != 1) {
+            m = m % 2 == 0 ? m / 2 : 3 * m + 1;
+            steps++;
+        }
+        out[k] = steps;
+    }
+    return PC_OK;
+}
+
+const pc_kernel_def pc_def_collatz_steps = {collatz_validate, collatz_run, 0x1u, 0x1u, -1, "collatz_steps"};

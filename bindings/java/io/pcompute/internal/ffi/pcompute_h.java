@@ -275,6 +275,15 @@ public class pcompute_h {
     public static int PC_KERNEL_HISTOGRAM() {
         return PC_KERNEL_HISTOGRAM;
     }
+    private static final int PC_KERNEL_COLLATZ_STEPS = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_kernel.PC_KERNEL_COLLATZ_STEPS = 12
+     * }
+     */
+    public static int PC_KERNEL_COLLATZ_STEPS() {
+        return PC_KERNEL_COLLATZ_STEPS;
+    }
 
     private static class pc_kernel_count {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(

@@ -39,7 +39,7 @@ class KernelCatalogueTest {
     void registryDeclaresEveryNativeKernel() {
         List<String> names = Kernels.all().stream().map(Kernel::name).toList();
         assertEquals(List.of("gcd_brute", "gcd_fast", "primes_trial", "primes_sieve", "mandelbrot", "reduce_sum",
-                "reduce_sum_neumaier", "reduce_dot", "reduce_minmax", "matmul", "histogram"), names);
+                "reduce_sum_neumaier", "reduce_dot", "reduce_minmax", "matmul", "histogram", "collatz_steps"), names);
         assertEquals(Reduce.SUM, Kernels.byName("reduce_sum"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.byName("fft"));
         assertTrue(e.getMessage().startsWith("kernel = 'fft': must be one of [gcd_brute, gcd_fast, "), e.getMessage());
