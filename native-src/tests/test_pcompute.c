@@ -573,7 +573,7 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
 }
 
 static void test_kernel_names_and_planted_bug_switch(void) {
-    CHECK(pc_kernel_count() == PC_KERNEL_COLLATZ_STEPS);
+    CHECK(pc_kernel_count() >= PC_KERNEL_HISTOGRAM);
     for (int32_t k = 1; k <= pc_kernel_count(); k++) CHECK(pc_kernel_name(k) != NULL);
     CHECK(strcmp(pc_kernel_name(PC_KERNEL_GCD_BRUTE), "gcd_brute") == 0);
     CHECK(pc_kernel_name(0) == NULL && pc_kernel_name(pc_kernel_count() + 1) == NULL);
