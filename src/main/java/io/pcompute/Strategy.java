@@ -1,6 +1,6 @@
 package io.pcompute;
 
-/** The four ways pcompute computes a kernel, as compared by the seed experiment. */
+/** The ways pcompute computes a kernel: the four the seed experiment compares, and {@link #AUTO}. */
 public enum Strategy {
     /** The Java reference, one item after another on the calling thread. */
     JAVA_SERIAL("java-serial", false),
@@ -9,7 +9,13 @@ public enum Strategy {
     /** The C kernel in one downcall on the calling thread. */
     NATIVE_SERIAL("native-serial", false),
     /** The C kernel on a {@link NativePool} of native worker threads pulling tasks. */
-    NATIVE_POOL("native-pool", true);
+    NATIVE_POOL("native-pool", true),
+    /**
+     * Picks one of the four per call, from the problem's size and the kernel's measured cost per item
+     * (Java and native, calibrated once per kernel): serial while the work is too small to pay for a
+     * hand-off to worker threads, and the faster of Java and native.
+     */
+    AUTO("auto", true);
 
     private final String label;
     private final boolean parallel;
@@ -45,6 +51,7 @@ public enum Strategy {
             case JAVA_POOL -> new Runners.JavaPool(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
             case NATIVE_SERIAL -> new Runners.NativeSerial();
             case NATIVE_POOL -> new Runners.NativePoolRunner(NativePool.create(threads));
+            case AUTO -> new AutoRunner(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
         };
     }
 
@@ -56,6 +63,6 @@ public enum Strategy {
             }
         }
         throw new IllegalArgumentException("strategy = '" + label + "': must be one of java-serial, java-pool, "
-                + "native-serial, native-pool");
+                + "native-serial, native-pool, auto");
     }
 }

@@ -83,7 +83,7 @@ class BadInputTest {
     @Test
     void rejectsUnknownStrategyName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Strategy.fromLabel("gpu"));
-        assertEquals("strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool", e.getMessage());
+        assertEquals("strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, auto", e.getMessage());
     }
 
     @Test

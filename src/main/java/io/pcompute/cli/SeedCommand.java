@@ -53,7 +53,7 @@ final class SeedCommand implements Callable<Integer> {
 
     @Option(names = "--strategies", paramLabel = "S", split = ",",
             defaultValue = "java-serial,java-pool,native-serial,native-pool",
-            description = "Comma-separated subset of java-serial, java-pool, native-serial, native-pool. "
+            description = "Comma-separated subset of java-serial, java-pool, native-serial, native-pool, auto. "
                     + "Default: all.")
     List<String> strategyNames;
 

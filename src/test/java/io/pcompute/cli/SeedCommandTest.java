@@ -57,7 +57,7 @@ class SeedCommandTest {
     void badOptionsAreReportedWithTheirValue() {
         Run r = run("seed", "--strategies", "gpu");
         assertEquals(2, r.exit());
-        assertEquals("error: strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool",
+        assertEquals("error: strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, auto",
                 r.err().trim());
         assertTrue(r.err().contains("strategy = 'gpu': must be one of"), r.err());
         r = run("seed", "--threads", "-2", "--pairs", "0");

@@ -1,0 +1,35 @@
+package io.pcompute;
+
+import io.pcompute.kernels.Gcd;
+import io.pcompute.kernels.Reduce;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AutoRunnerTest {
+    private static final Set<Strategy> SERIAL = Set.of(Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL);
+    private static final Set<Strategy> PARALLEL = Set.of(Strategy.JAVA_POOL, Strategy.NATIVE_POOL);
+
+    @Test
+    void smallProblemsStaySerialAndLargeOnesGoParallel() {
+        try (AutoRunner auto = new AutoRunner(2)) {
+            Pairs tiny = new Pairs(new long[] {12, 18}, new long[] {8, 27});
+            assertTrue(SERIAL.contains(auto.choose(Gcd.FAST, tiny)), auto.choose(Gcd.FAST, tiny).toString());
+            Pairs heavy = new Pairs(TestData.random(1, 2000, 1_000_000, 2_000_000), TestData.random(2, 2000, 1_000_000, 2_000_000));
+            assertTrue(PARALLEL.contains(auto.choose(Gcd.BRUTE, heavy)), auto.choose(Gcd.BRUTE, heavy).toString());
+            assertTrue(SERIAL.contains(auto.choose(Reduce.SUM, Reduce.Data.of(1, 2, 3))));
+            assertArrayEquals(new long[] {6, 9}, auto.apply(Gcd.FAST, tiny.a(), tiny.b()));
+        }
+    }
+
+    @Test
+    void oneThreadNeverGoesParallel() {
+        try (AutoRunner auto = new AutoRunner(1)) {
+            Pairs heavy = new Pairs(TestData.random(1, 2000, 1_000_000, 2_000_000), TestData.random(2, 2000, 1_000_000, 2_000_000));
+            assertTrue(SERIAL.contains(auto.choose(Gcd.BRUTE, heavy)));
+        }
+    }
+}
