@@ -51,24 +51,24 @@ static pc_status gcd_brute_run(const pc_args* args, uint64_t begin, uint64_t end
     return PC_OK;
 }
 
-/* Stein's binary gcd on non-negative inputs; O(log max) steps, no division. */
+/* Stein's binary gcd on non-negative inputs; O(log max) steps, no division. The min/max step is
+   written for conditional moves: the branchy swap mispredicts half the time on random inputs and was
+   2.6x slower (the kernel benchmark caught it). */
 static int64_t gcd_fast_one(int64_t a64, int64_t b64) {
-    uint64_t a = (uint64_t)a64;
-    uint64_t b = (uint64_t)b64;
-    if (a == 0) return (int64_t)b;
-    if (b == 0) return (int64_t)a;
-    int shift = __builtin_ctzll(a | b);
-    a >>= __builtin_ctzll(a);
+    uint64_t u = (uint64_t)a64;
+    uint64_t v = (uint64_t)b64;
+    if (u == 0) return (int64_t)v;
+    if (v == 0) return (int64_t)u;
+    int shift = __builtin_ctzll(u | v);
+    u >>= __builtin_ctzll(u);
     do {
-        b >>= __builtin_ctzll(b);
-        if (a > b) {
-            uint64_t t = a;
-            a = b;
-            b = t;
-        }
-        b -= a;
-    } while (b != 0);
-    return (int64_t)(a << shift);
+        v >>= __builtin_ctzll(v);
+        uint64_t lo = u < v ? u : v;
+        uint64_t hi = u < v ? v : u;
+        u = lo;
+        v = hi - lo;
+    } while (v != 0);
+    return (int64_t)(u << shift);
 }
 
 static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {

@@ -86,6 +86,18 @@ final class AutoRunner implements Runner {
         }
         Runner[] runners = {new Runners.JavaSerial(), new Runners.NativeSerial()};
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        try {
+            measure(kernel, samples, items, runners, best);
+        } finally {
+            for (Runner r : runners) {
+                r.close();
+            }
+        }
+        return best;
+    }
+
+    private static <P, R> void measure(Kernel<P, R> kernel, List<P> samples, long items, Runner[] runners,
+                                       double[] best) {
         for (int round = 0; round < 7; round++) {
             for (int r = 0; r < 2; r++) {
                 long start = System.nanoTime();
@@ -98,11 +110,11 @@ final class AutoRunner implements Runner {
                 }
             }
         }
-        return best;
     }
 
     @Override
     public synchronized void close() {
+        nativeSerial.close();
         if (javaPool != null) {
             javaPool.close();
         }

@@ -2,7 +2,6 @@ package io.pcompute;
 
 import io.pcompute.internal.Native;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -18,16 +17,17 @@ import java.util.function.Supplier;
  * A job running on a {@link NativePool}: its result as a {@link CompletableFuture}, live progress, and
  * cancellation that really stops the native workers.
  *
- * <p>Memory: the job's buffers stay alive until the native workers are done with them. Buffers pcompute
- * copied Java arrays into live in an arena the job owns and closes when it ends; a caller's own segments
- * are pinned for the job's lifetime (closing their arena meanwhile fails with IllegalStateException).
+ * <p>Memory: the job's buffers stay alive until the native workers are done with them. Native memory
+ * pcompute copied Java arrays into is the job's until it ends, then goes back to the pool for reuse; a
+ * caller's own segments are pinned for the job's lifetime (closing their arena meanwhile fails with
+ * IllegalStateException).
  *
  * @param <T> the kernel's result type, or the output segment for zero-copy segment jobs
  */
 public final class Job<T> {
     private final NativePool pool;
     private final MemorySegment handle;
-    private final Arena ownedArena;
+    private final Runnable release;
     private final MemorySegment[] pinned;
     private final long total;
     private final Supplier<T> result;
@@ -40,11 +40,15 @@ public final class Job<T> {
     /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
     private volatile boolean endedCancelled;
 
-    Job(NativePool pool, MemorySegment handle, Arena ownedArena, MemorySegment[] pinned, long total,
+    /**
+     * @param release frees (or recycles) the native memory pcompute copied the job's inputs into; runs
+     *                once the workers are done with it
+     */
+    Job(NativePool pool, MemorySegment handle, Runnable release, MemorySegment[] pinned, long total,
         Supplier<T> result) {
         this.pool = pool;
         this.handle = handle;
-        this.ownedArena = ownedArena;
+        this.release = release;
         this.pinned = pinned;
         this.total = total;
         this.result = result;
@@ -177,9 +181,7 @@ public final class Job<T> {
                     freed = true;
                 }
             }
-            if (ownedArena != null) {
-                ownedArena.close();
-            }
+            release.run();
             endedCancelled = cancelled || future.isCancelled();
             pool.jobEnded();
             // before completing the future: its callbacks may call cancel(), which waits for `ended`

@@ -4,6 +4,7 @@ import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +19,36 @@ final class NativeBuffers {
         this.buffers = buffers;
     }
 
-    /** Copies the inputs into {@code arena} and allocates the outputs there. */
-    static NativeBuffers copyIn(Buffers buffers, Arena arena) {
+    /** Bytes {@link #copyIn} needs from a slicing allocator (each array 64-byte aligned). */
+    static long bytesNeeded(Buffers buffers) {
+        long bytes = 0;
+        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+            bytes += alignedBytes(buffers.input(i));
+        }
+        for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+            bytes += alignedBytes(buffers.output(i));
+        }
+        return bytes;
+    }
+
+    private static long alignedBytes(Object array) {
+        long length = switch (array) {
+            case null -> 0;
+            case long[] a -> Math.max(1, a.length);
+            case double[] a -> Math.max(1, a.length);
+            default -> throw new IllegalStateException("buffer is neither long[] nor double[]");
+        };
+        return array == null ? 0 : (length * 8 + 63) / 64 * 64;
+    }
+
+    /** Copies the inputs into memory from {@code arena} and allocates the outputs there. */
+    static NativeBuffers copyIn(Buffers buffers, SegmentAllocator arena) {
         NativeBuffers nb = new NativeBuffers(buffers);
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
             nb.in[i] = switch (buffers.input(i)) {
                 case null -> null;
-                case long[] a -> arena.allocateFrom(ValueLayout.JAVA_LONG, a);
-                case double[] a -> arena.allocateFrom(ValueLayout.JAVA_DOUBLE, a);
+                case long[] a -> copy(arena.allocate(ValueLayout.JAVA_LONG, Math.max(1, a.length)), a);
+                case double[] a -> copy(arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, a.length)), a);
                 default -> throw new IllegalStateException("input " + i + " is neither long[] nor double[]");
             };
         }
@@ -38,6 +61,16 @@ final class NativeBuffers {
             };
         }
         return nb;
+    }
+
+    private static MemorySegment copy(MemorySegment to, long[] from) {
+        MemorySegment.copy(from, 0, to, ValueLayout.JAVA_LONG, 0, from.length);
+        return to;
+    }
+
+    private static MemorySegment copy(MemorySegment to, double[] from) {
+        MemorySegment.copy(from, 0, to, ValueLayout.JAVA_DOUBLE, 0, from.length);
+        return to;
     }
 
     /** The {@code pc_args} struct for these buffers, allocated in {@code arena}. */

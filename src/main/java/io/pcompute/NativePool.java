@@ -4,6 +4,7 @@ import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -38,6 +39,7 @@ public final class NativePool implements AutoCloseable {
     private final MemorySegment handle;
     private final int threads;
     private final ExecutorService waiters;
+    private final ScratchPool scratch = new ScratchPool();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private int inFlight;
@@ -77,7 +79,7 @@ public final class NativePool implements AutoCloseable {
 
     /** Computes {@code kernel} over {@code problem} on the pool and waits for the result. */
     public <P, R> R run(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem, Arena.ofConfined());
+        Job<R> job = startCopied(kernel, problem);
         job.runToEnd();
         return job.join();
     }
@@ -87,7 +89,7 @@ public final class NativePool implements AutoCloseable {
      * so the caller may reuse them at once.
      */
     public <P, R> Job<R> submit(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem, Arena.ofShared());
+        Job<R> job = startCopied(kernel, problem);
         waiters.execute(job::runToEnd);
         return job;
     }
@@ -124,20 +126,21 @@ public final class NativePool implements AutoCloseable {
         return job;
     }
 
-    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Arena arena) {
+    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem) {
+        Kernel.requireNonNull(kernel, "kernel");
+        kernel.validate(problem);
+        Buffers buffers = kernel.buffers(problem);
+        ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
         try {
-            Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(problem);
-            Buffers buffers = kernel.buffers(problem);
-            NativeBuffers nb = NativeBuffers.copyIn(buffers, arena);
-            return start(kernel, arena, nb.in, nb.out, buffers, kernel.items(problem),
+            NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
+            return start(kernel, () -> scratch.give(memory), nb.in, nb.out, buffers, kernel.items(problem),
                     kernel.chunkSize(problem, threads), nb.segments(), () -> {
                         nb.copyOut();
                         return kernel.finish(problem, buffers);
                     }, index -> new IllegalStateException(
                             kernel + " accepted the input in Java but the C kernel rejected item " + index));
         } catch (Throwable t) {
-            arena.close();
+            scratch.give(memory);
             throw t;
         }
     }
@@ -146,12 +149,12 @@ public final class NativePool implements AutoCloseable {
                                              MemorySegment out, Thread accessor) {
         Kernel.requireNonNull(kernel, "kernel");
         long n = Segments.checkPairs(a, b, out, accessor);
-        return start(kernel, null, new MemorySegment[] {a, b}, new MemorySegment[] {out}, new Buffers(), n,
+        return start(kernel, () -> { }, new MemorySegment[] {a, b}, new MemorySegment[] {out}, new Buffers(), n,
                 kernel.chunkSize(n, 1, threads),
                 new MemorySegment[] {a, b, out}, () -> out, index -> Segments.badInput(kernel, a, b, index));
     }
 
-    private <T> Job<T> start(Kernel<?, ?> kernel, Arena ownedArena, MemorySegment[] in, MemorySegment[] out,
+    private <T> Job<T> start(Kernel<?, ?> kernel, Runnable release, MemorySegment[] in, MemorySegment[] out,
                              Buffers params, long n, long chunk, MemorySegment[] pinned, Supplier<T> result,
                              java.util.function.LongFunction<RuntimeException> badInput) {
         lock.lock();
@@ -182,7 +185,7 @@ public final class NativePool implements AutoCloseable {
             jobEnded();
             throw badInput.apply(badIndex[0]);
         }
-        return new Job<>(this, job, ownedArena, pinned, n, result);
+        return new Job<>(this, job, release, pinned, n, result);
     }
 
     void jobEnded() {
@@ -225,6 +228,7 @@ public final class NativePool implements AutoCloseable {
         }
         Native.destroyPool(handle);
         waiters.shutdown();
+        scratch.close();
     }
 
     /** Whether {@link #close()} has been called. */

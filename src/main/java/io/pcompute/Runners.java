@@ -3,6 +3,7 @@ package io.pcompute;
 import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,6 +124,8 @@ final class Runners {
      * handle; longer ones copy into native memory so that the garbage collector is never held up.
      */
     static final class NativeSerial implements Runner {
+        private final ScratchPool scratch = new ScratchPool();
+
         @Override
         public Strategy strategy() {
             return Strategy.NATIVE_SERIAL;
@@ -146,10 +149,13 @@ final class Runners {
                 status = Native.runPairsCritical(Kernels.nativeId(kernel), buffers.longIn(0), buffers.longIn(1),
                         buffers.longOut(0), badIndex);
             } else {
-                try (Arena arena = Arena.ofConfined()) {
-                    NativeBuffers nb = NativeBuffers.copyIn(buffers, arena);
-                    status = Native.run(Kernels.nativeId(kernel), nb.args(arena), n, badIndex);
+                ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
+                try (Arena argsArena = Arena.ofConfined()) {
+                    NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
+                    status = Native.run(Kernels.nativeId(kernel), nb.args(argsArena), n, badIndex);
                     nb.copyOut();
+                } finally {
+                    scratch.give(memory);
                 }
             }
             if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
@@ -162,6 +168,7 @@ final class Runners {
 
         @Override
         public void close() {
+            scratch.close();
         }
     }
 
