@@ -1,0 +1,406 @@
+package io.pcompute.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns JMH's JSON result into {@code report.md} and PNG charts: speedup over Java serial per kernel and
+ * size, cost per call at the boundary, with the machine described and every target checked.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.pcompute.bench.Report results.json out-dir "command"}
+ */
+public final class Report {
+    private record Result(String benchmark, Map<String, String> params, double score, double error, String unit,
+                          int threads) {
+        String param(String name) {
+            return params.getOrDefault(name, "");
+        }
+    }
+
+    private final List<Result> results = new ArrayList<>();
+    private final StringBuilder md = new StringBuilder();
+    private final List<String> targets = new ArrayList<>();
+    private String jdk = "?";
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: Report <jmh-results.json> <output-dir> [command that produced it]");
+            System.exit(2);
+        }
+        System.setProperty("java.awt.headless", "true");
+        Report report = new Report();
+        report.read(Path.of(args[0]));
+        Path out = Path.of(args[1]);
+        Files.createDirectories(out);
+        report.write(out, args.length > 2 ? args[2] : "bench/run");
+        System.out.println("report: " + out.resolve("report.md"));
+    }
+
+    private void read(Path json) throws IOException {
+        JsonArray array = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+        for (JsonElement e : array) {
+            JsonObject o = e.getAsJsonObject();
+            Map<String, String> params = new LinkedHashMap<>();
+            if (o.has("params")) {
+                for (Map.Entry<String, JsonElement> p : o.getAsJsonObject("params").entrySet()) {
+                    params.put(p.getKey(), p.getValue().getAsString());
+                }
+            }
+            JsonObject metric = o.getAsJsonObject("primaryMetric");
+            String benchmark = o.get("benchmark").getAsString();
+            benchmark = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+            double error = metric.get("scoreError").isJsonPrimitive() ? parse(metric.get("scoreError")) : Double.NaN;
+            results.add(new Result(benchmark, params, metric.get("score").getAsDouble(), error,
+                    metric.get("scoreUnit").getAsString(), o.get("threads").getAsInt()));
+            jdk = o.get("jdkVersion").getAsString() + " (" + o.get("vmName").getAsString() + ")";
+        }
+    }
+
+    private static double parse(JsonElement e) {
+        try {
+            return e.getAsDouble();
+        } catch (NumberFormatException ex) {
+            return Double.NaN; // JMH writes "NaN" for single-iteration runs
+        }
+    }
+
+    private List<Result> of(String benchmark) {
+        return results.stream().filter(r -> r.benchmark().equals(benchmark)).toList();
+    }
+
+    private Result find(String benchmark, String... params) {
+        for (Result r : of(benchmark)) {
+            boolean match = true;
+            for (int i = 0; i < params.length; i += 2) {
+                match &= r.param(params[i]).equals(params[i + 1]);
+            }
+            if (match) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 1 ? String.format(Locale.ROOT, "%.2f", v)
+                : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private void target(String what, Boolean met, String detail) {
+        targets.add("| " + what + " | " + (met == null ? "not measured in this run" : met ? "**met**" : "**MISSED**")
+                + " | " + detail + " |");
+    }
+
+    private void write(Path out, String command) throws IOException {
+        md.append("# pcompute benchmark report\n\n");
+        md.append("- Machine: ").append(machine()).append("\n");
+        md.append("- JDK: ").append(jdk).append("\n");
+        md.append("- Compiler: ").append(gcc()).append("; libpcompute `-O3 -ffp-contract=off`, bench shim `-O3`\n");
+        md.append("- Command: `").append(command).append("`\n\n");
+        md.append("Scores are JMH averages (lower is better) unless the unit says ops/s; speedups are over ")
+                .append("`java-serial` for the same kernel and size. Runner `x:N` means strategy x on N threads ")
+                .append("(0 = all cores).\n\n");
+        kernels(out);
+        seed();
+        boundary(out);
+        handoff();
+        md.append("## Targets\n\n| target | result | measured |\n|---|---|---|\n");
+        targets.forEach(t -> md.append(t).append("\n"));
+        md.append("\nWhere a target is missed, the table says so; the numbers above are what this machine did.\n");
+        Files.writeString(out.resolve("report.md"), md.toString());
+    }
+
+    private void kernels(Path out) throws IOException {
+        List<Result> kernelResults = of("KernelBench.run");
+        if (kernelResults.isEmpty()) {
+            return;
+        }
+        Set<String> kernels = new LinkedHashSet<>();
+        Set<String> sizes = new LinkedHashSet<>();
+        Set<String> runners = new LinkedHashSet<>();
+        for (Result r : kernelResults) {
+            kernels.add(r.param("kernel"));
+            sizes.add(r.param("size"));
+            runners.add(r.param("runner"));
+        }
+        md.append("## Kernels (us/op, and speedup over java-serial)\n\n| kernel | size |");
+        runners.forEach(r -> md.append(" ").append(r).append(" |"));
+        md.append("\n|---|---|").append("---|".repeat(runners.size())).append("\n");
+        boolean autoOk = true;
+        List<String> autoMisses = new ArrayList<>();
+        for (String kernel : kernels) {
+            for (String size : sizes) {
+                Result base = find("KernelBench.run", "kernel", kernel, "size", size, "runner", "java-serial");
+                md.append("| ").append(kernel).append(" | ").append(size).append(" |");
+                double bestFixed = Double.MAX_VALUE;
+                for (String runner : runners) {
+                    Result r = find("KernelBench.run", "kernel", kernel, "size", size, "runner", runner);
+                    if (r == null) {
+                        md.append(" - |");
+                        continue;
+                    }
+                    md.append(" ").append(fmt(r.score()));
+                    if (base != null) {
+                        md.append(" (").append(fmt(base.score() / r.score())).append("x)");
+                    }
+                    md.append(" |");
+                    if (!runner.equals("auto")) {
+                        bestFixed = Math.min(bestFixed, r.score());
+                    }
+                }
+                md.append("\n");
+                Result auto = find("KernelBench.run", "kernel", kernel, "size", size, "runner", "auto");
+                if (auto != null && bestFixed < Double.MAX_VALUE && auto.score() > 1.10 * bestFixed) {
+                    autoOk = false;
+                    autoMisses.add(kernel + "/" + size + " " + fmt(auto.score() / bestFixed) + "x of best");
+                }
+            }
+        }
+        md.append("\n");
+        for (String size : sizes) {
+            CategoryChart chart = new CategoryChartBuilder().width(1400).height(600)
+                    .title("Speedup over java-serial, size " + size + " (" + machineShort() + ")")
+                    .xAxisTitle("kernel").yAxisTitle("speedup (x)").build();
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setXAxisLabelRotation(30);
+            for (String runner : runners) {
+                if (runner.equals("java-serial")) {
+                    continue;
+                }
+                List<String> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (String kernel : kernels) {
+                    Result base = find("KernelBench.run", "kernel", kernel, "size", size, "runner", "java-serial");
+                    Result r = find("KernelBench.run", "kernel", kernel, "size", size, "runner", runner);
+                    if (base != null && r != null) {
+                        xs.add(kernel);
+                        ys.add(base.score() / r.score());
+                    }
+                }
+                if (!xs.isEmpty()) {
+                    chart.addSeries(runner, xs, ys);
+                }
+            }
+            if (!chart.getSeriesMap().isEmpty()) {
+                String file = "speedup-" + size + ".png";
+                BitmapEncoder.saveBitmap(chart, out.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+                md.append("![speedup, size ").append(size).append("](").append(file).append(")\n\n");
+            }
+        }
+        boolean hasAuto = kernelResults.stream().anyMatch(r -> r.param("runner").equals("auto"));
+        target("`auto` within 10% of the best fixed strategy at every kernel and size",
+                hasAuto ? autoOk : null, autoMisses.isEmpty() ? "all within 10%" : String.join(", ", autoMisses));
+        bandwidth();
+    }
+
+    private void bandwidth() {
+        Result stream = find("StreamBench.streamingRead");
+        if (stream == null) {
+            target("memory-bound reductions at >= 80% of read bandwidth", null, "StreamBench not run");
+            return;
+        }
+        double streamGbs = stream.threads() * StreamBench.VALUES * 8 / (stream.score() * 1e-6) / 1e9;
+        md.append("## Memory bandwidth\n\nPlain streaming read, ").append(stream.threads())
+                .append(" threads: **").append(fmt(streamGbs)).append(" GB/s**.\n\n| kernel (large) | runner | GB/s | of streaming read |\n|---|---|---|---|\n");
+        List<String> misses = new ArrayList<>();
+        boolean any = false;
+        for (String kernel : List.of("reduce_sum", "reduce_sum_neumaier", "reduce_dot", "reduce_minmax", "histogram")) {
+            Result r = find("KernelBench.run", "kernel", kernel, "size", "large", "runner", "native-pool:0");
+            if (r == null) {
+                continue;
+            }
+            any = true;
+            double gbs = Problems.inputBytes(kernel, "large") / (r.score() * 1e-6) / 1e9;
+            double share = gbs / streamGbs;
+            md.append("| ").append(kernel).append(" | native-pool:0 | ").append(fmt(gbs)).append(" | ")
+                    .append(fmt(100 * share)).append("% |\n");
+            if (share < 0.8) {
+                misses.add(kernel + " " + fmt(100 * share) + "%");
+            }
+        }
+        md.append("\n");
+        target("memory-bound reductions at >= 80% of the streaming read bandwidth", any ? misses.isEmpty() : null,
+                misses.isEmpty() ? "all at >= 80%" : "below: " + String.join(", ", misses)
+                        + " (compute per element — compensation, comparisons, binning — exceeds the memory time)");
+    }
+
+    private void seed() {
+        List<Result> seed = of("SeedBench.gcdBrute");
+        if (seed.isEmpty()) {
+            target("native-pool >= 1.9x native-serial on the scaled seed workload", null, "SeedBench not run");
+            return;
+        }
+        md.append("## The seed workload (brute-force gcd, ms/op)\n\n| workload | runner | ms/op | vs java-serial |\n|---|---|---|---|\n");
+        for (Result r : seed) {
+            Result base = find("SeedBench.gcdBrute", "workload", r.param("workload"), "runner", "java-serial");
+            md.append("| ").append(r.param("workload")).append(" | ").append(r.param("runner")).append(" | ")
+                    .append(fmt(r.score())).append(" ± ").append(fmt(r.error())).append(" | ")
+                    .append(base == null ? "-" : fmt(base.score() / r.score()) + "x").append(" |\n");
+        }
+        md.append("\n");
+        Result serial = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-serial");
+        Result pool = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-pool:0");
+        if (serial != null && pool != null) {
+            double ratio = serial.score() / pool.score();
+            target("native-pool (all cores) >= 1.9x native-serial on the scaled seed workload", ratio >= 1.9,
+                    fmt(ratio) + "x on " + Runtime.getRuntime().availableProcessors() + " cores");
+        }
+    }
+
+    private void boundary(Path out) throws IOException {
+        List<Result> empty = of("BoundaryBench.emptyFfm");
+        Result ffm = find("BoundaryBench.emptyFfm");
+        Result critical = find("BoundaryBench.emptyFfmCritical");
+        Result jni = find("BoundaryBench.emptyJni");
+        if (!empty.isEmpty()) {
+            md.append("## The boundary (ns per call)\n\n| call | ns |\n|---|---|\n");
+            for (Result r : List.of(ffm, critical, jni)) {
+                if (r != null) {
+                    md.append("| ").append(r.benchmark().replace("BoundaryBench.", "")).append(" | ")
+                            .append(fmt(r.score())).append(" ± ").append(fmt(r.error())).append(" |\n");
+                }
+            }
+            md.append("\n");
+        }
+        if (ffm != null && jni != null) {
+            target("an empty FFM downcall no slower than an empty JNI call", ffm.score() <= jni.score() * 1.02,
+                    "FFM " + fmt(ffm.score()) + " ns, JNI " + fmt(jni.score()) + " ns (2% measurement tolerance)");
+        } else {
+            target("an empty FFM downcall no slower than an empty JNI call", null, "BoundaryBench not run");
+        }
+        List<Result> arrays = of("ArrayPassingBench.heapArrayCritical");
+        if (arrays.isEmpty()) {
+            target("heap array via critical within 10% of off-heap direct, faster than copying from 1 MB", null,
+                    "ArrayPassingBench not run");
+        } else {
+            md.append("## Passing an int64 array to C (ns per call)\n\n| bytes | heap, critical | heap, copied off-heap | off-heap direct |\n|---|---|---|---|\n");
+            boolean within = true;
+            boolean faster = true;
+            List<String> notes = new ArrayList<>();
+            CategoryChart chart = new CategoryChartBuilder().width(1000).height(500)
+                    .title("Cost per call at the boundary (" + machineShort() + ")").xAxisTitle("array size")
+                    .yAxisTitle("ns per call (log)").build();
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+            List<String> xs = new ArrayList<>();
+            List<Double> crit = new ArrayList<>(), copy = new ArrayList<>(), direct = new ArrayList<>();
+            for (Result c : arrays) {
+                String bytes = c.param("bytes");
+                Result cp = find("ArrayPassingBench.heapArrayCopiedOffHeap", "bytes", bytes);
+                Result d = find("ArrayPassingBench.offHeapDirect", "bytes", bytes);
+                md.append("| ").append(bytes).append(" | ").append(fmt(c.score())).append(" | ")
+                        .append(cp == null ? "-" : fmt(cp.score())).append(" | ").append(d == null ? "-" : fmt(d.score()))
+                        .append(" |\n");
+                if (d != null && c.score() > 1.10 * d.score()) {
+                    within = false;
+                    notes.add(bytes + " B: critical " + fmt(c.score() / d.score()) + "x of direct");
+                }
+                if (cp != null && Long.parseLong(bytes) >= 1 << 20 && c.score() >= cp.score()) {
+                    faster = false;
+                    notes.add(bytes + " B: critical not faster than copying");
+                }
+                if (cp != null && d != null) {
+                    xs.add(humanBytes(Long.parseLong(bytes)));
+                    crit.add(c.score());
+                    copy.add(cp.score());
+                    direct.add(d.score());
+                }
+            }
+            md.append("\n");
+            if (!xs.isEmpty()) {
+                chart.addSeries("heap array, critical", xs, crit);
+                chart.addSeries("heap array, copied off-heap", xs, copy);
+                chart.addSeries("off-heap segment, direct", xs, direct);
+                if (ffm != null && jni != null && critical != null) {
+                    CategoryChart calls = new CategoryChartBuilder().width(700).height(400)
+                            .title("Empty call (" + machineShort() + ")").xAxisTitle("call").yAxisTitle("ns per call").build();
+                    calls.getStyler().setLegendVisible(false);
+                    calls.addSeries("ns", List.of("FFM", "FFM critical", "JNI"),
+                            List.of(ffm.score(), critical.score(), jni.score()));
+                    BitmapEncoder.saveBitmap(calls, out.resolve("empty-call.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+                    md.append("![empty call](empty-call.png)\n\n");
+                }
+                BitmapEncoder.saveBitmap(chart, out.resolve("boundary.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+                md.append("![boundary](boundary.png)\n\n");
+            }
+            target("heap array via critical within 10% of an off-heap segment handed directly", within,
+                    within ? "at every size" : String.join("; ", notes));
+            target("heap array via critical faster than copying, from 1 MB", faster,
+                    faster ? "at 1 MB and 16 MB" : String.join("; ", notes));
+        }
+    }
+
+    private void handoff() {
+        List<Result> handoff = results.stream().filter(r -> r.benchmark().startsWith("HandoffBench.")).toList();
+        if (handoff.isEmpty()) {
+            return;
+        }
+        md.append("## Hand-off: empty jobs per second\n\n| benchmark | threads | jobs/s |\n|---|---|---|\n");
+        for (Result r : handoff) {
+            md.append("| ").append(r.benchmark().replace("HandoffBench.", "")).append(" | ").append(r.param("threads"))
+                    .append(r.threads() > 1 ? " (" + r.threads() + " submitters)" : "").append(" | ")
+                    .append(fmt(r.score())).append(" |\n");
+        }
+        md.append("\n");
+    }
+
+    private static String humanBytes(long b) {
+        return b >= 1 << 20 ? (b >> 20) + " MB" : b >= 1 << 10 ? (b >> 10) + " KB" : b + " B";
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private static String machine() {
+        return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB max heap, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version");
+    }
+
+    private static String machineShort() {
+        return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    private static String gcc() {
+        try {
+            Process p = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("gcc");
+            p.waitFor();
+            return first;
+        } catch (IOException | InterruptedException e) {
+            return "gcc (version unknown)";
+        }
+    }
+}

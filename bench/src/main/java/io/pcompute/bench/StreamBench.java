@@ -1,0 +1,57 @@
+package io.pcompute.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machine's read bandwidth: every core streams its own 64 MB of doubles through a plain C loop. The
+ * report divides bytes by time to compare memory-bound reductions with it.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class StreamBench {
+    static final long VALUES = 8_388_608; // 64 MB per thread
+
+    private Arena arena;
+    private MemorySegment data;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        data = arena.allocate(ValueLayout.JAVA_DOUBLE, VALUES);
+        for (long i = 0; i < VALUES; i++) {
+            data.setAtIndex(ValueLayout.JAVA_DOUBLE, i, i * 0.5);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    @Threads(Threads.MAX)
+    public double streamingRead() throws Throwable {
+        return (double) Shim.STREAM_READ.invokeExact(data, VALUES);
+    }
+}
