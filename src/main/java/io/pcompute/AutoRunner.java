@@ -8,16 +8,60 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@link Strategy#AUTO}: per call, the serial or pooled, Java or native runner that should be fastest.
  *
- * <p>The model: a kernel costs about {@code c} ns per item in Java and {@code n} ns per item in native code
- * (calibrated once per kernel, on its own generated problems, as the best of a few timed runs after a
- * warm-up); a pool adds a hand-off of about {@value #HANDOFF_NS} ns and divides the rest by its threads.
- * AUTO takes the cheaper implementation and goes parallel only when the estimated serial time exceeds
- * {@value #PARALLEL_BREAK_EVEN_FACTOR} hand-offs.
+ * <p>Two sources of evidence. A cost model: a kernel costs about {@code c} ns per item in Java and
+ * {@code n} ns per item in native code (calibrated once per kernel on its own generated problems); a pool
+ * adds a hand-off of about {@value #HANDOFF_NS} ns. And measurement: problems whose estimated time is
+ * small enough to try ({@value #EXPLORE_LIMIT_NS} ns) are grouped by size (powers of two of their item
+ * count), and for each group AUTO times every candidate twice before settling on the fastest it saw. Large
+ * problems, where trying a slow strategy would cost real time and the model is reliable, follow the model:
+ * the cheaper implementation, on the pool.
  */
 final class AutoRunner implements Runner {
     /** Cost of handing a job to pool threads and seeing it complete, measured by the handoff benchmark. */
     static final long HANDOFF_NS = 30_000;
     static final int PARALLEL_BREAK_EVEN_FACTOR = 4;
+    /** Problems estimated below this many ns are cheap enough to try every strategy on. */
+    static final long EXPLORE_LIMIT_NS = 50_000_000;
+    private static final int TRIALS = 2;
+    private static final Strategy[] CANDIDATES = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL, Strategy.JAVA_POOL,
+            Strategy.NATIVE_POOL};
+
+    /** Per kernel and size group: the fastest time seen per candidate, and how often each was tried. */
+    private static final class Trials {
+        final long[] bestNs = new long[CANDIDATES.length];
+        final int[] count = new int[CANDIDATES.length];
+
+        Trials() {
+            java.util.Arrays.fill(bestNs, Long.MAX_VALUE);
+        }
+
+        /** The candidate to try next, or -1 when every one has had its trials. */
+        synchronized int untried(boolean parallelAllowed) {
+            for (int i = 0; i < CANDIDATES.length; i++) {
+                if ((parallelAllowed || !CANDIDATES[i].isParallel()) && count[i] < TRIALS) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        synchronized void record(int i, long ns) {
+            count[i]++;
+            bestNs[i] = Math.min(bestNs[i], ns);
+        }
+
+        synchronized Strategy fastest() {
+            int best = 0;
+            for (int i = 1; i < CANDIDATES.length; i++) {
+                if (bestNs[i] < bestNs[best]) {
+                    best = i;
+                }
+            }
+            return CANDIDATES[best];
+        }
+    }
+
+    private final Map<String, Trials> trials = new ConcurrentHashMap<>();
 
     /** Calibrated ns per item, per kernel name: {java, native}. */
     private static final Map<String, double[]> COSTS = new ConcurrentHashMap<>();
@@ -42,7 +86,7 @@ final class AutoRunner implements Runner {
         return threads;
     }
 
-    /** The strategy AUTO uses for this problem. */
+    /** The strategy the cost model picks for this problem. */
     <P, R> Strategy choose(Kernel<P, R> kernel, P problem) {
         double[] cost = COSTS.computeIfAbsent(kernel.name(), name -> calibrate(kernel));
         boolean nativeFaster = cost[1] < cost[0];
@@ -54,11 +98,29 @@ final class AutoRunner implements Runner {
         return nativeFaster ? Strategy.NATIVE_SERIAL : Strategy.JAVA_SERIAL;
     }
 
+    private <P, R> double estimatedSerialNs(Kernel<P, R> kernel, P problem) {
+        double[] cost = COSTS.computeIfAbsent(kernel.name(), name -> calibrate(kernel));
+        return kernel.items(problem) * Math.min(cost[0], cost[1]);
+    }
+
     @Override
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
-        return runner(choose(kernel, problem)).run(kernel, problem, progress);
+        if (estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS) {
+            return runner(choose(kernel, problem)).run(kernel, problem, progress);
+        }
+        long items = kernel.items(problem);
+        Trials t = trials.computeIfAbsent(kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items)),
+                key -> new Trials());
+        int next = t.untried(threads > 1);
+        if (next < 0) {
+            return runner(t.fastest()).run(kernel, problem, progress);
+        }
+        long start = System.nanoTime();
+        R result = runner(CANDIDATES[next]).run(kernel, problem, progress);
+        t.record(next, System.nanoTime() - start);
+        return result;
     }
 
     private synchronized Runner runner(Strategy s) {

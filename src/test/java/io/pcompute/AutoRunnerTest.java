@@ -26,6 +26,18 @@ class AutoRunnerTest {
     }
 
     @Test
+    void smallProblemsSettleOnTheFastestMeasuredStrategyAndStayCorrect() {
+        try (AutoRunner auto = new AutoRunner(2)) {
+            long[] a = TestData.random(3, 300, 0, 1_000_000);
+            long[] b = TestData.random(4, 300, 0, 1_000_000);
+            long[] expected = Gcd.FAST.reference(new Pairs(a, b));
+            for (int i = 0; i < 20; i++) { // exploration (every candidate twice), then the fastest
+                assertArrayEquals(expected, auto.apply(Gcd.FAST, a, b));
+            }
+        }
+    }
+
+    @Test
     void oneThreadNeverGoesParallel() {
         try (AutoRunner auto = new AutoRunner(1)) {
             Pairs heavy = new Pairs(TestData.random(1, 2000, 1_000_000, 2_000_000), TestData.random(2, 2000, 1_000_000, 2_000_000));

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code pcompute} command line. */
 @Command(name = "pcompute", mixinStandardHelpOptions = true, version = "pcompute 0.1.0",
         description = "Native compute kernels for Java, held to their Java reference.",
-        subcommands = {SeedCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SeedCommand.class, ValidateCommand.class, KernelsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

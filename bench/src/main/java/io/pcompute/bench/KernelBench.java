@@ -19,7 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/** Every kernel at three sizes through every strategy and thread count (and AUTO). */
+/**
+ * Every kernel at three sizes through every strategy and thread count (and AUTO). bench/run passes the
+ * registry's kernel list with -p kernel=..., so a newly ported kernel is benchmarked without editing this.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

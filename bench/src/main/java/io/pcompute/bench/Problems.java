@@ -1,5 +1,7 @@
 package io.pcompute.bench;
 
+import io.pcompute.Kernel;
+import io.pcompute.Kernels;
 import io.pcompute.Pairs;
 import io.pcompute.kernels.Histogram;
 import io.pcompute.kernels.Mandelbrot;
@@ -56,8 +58,26 @@ final class Problems {
             case "histogram" -> new Histogram.Samples(r.doubles(pick(size, 512, 131_072, 8_388_608), -1, 1).toArray(),
                     -1, 1, 256);
             case "collatz_steps" -> r.longs(pick(size, 512, 131_072, 4_194_304), 1, 1_000_000_000L).toArray();
-            default -> throw new IllegalArgumentException("no benchmark problem for kernel '" + kernel + "'");
+            default -> generated(kernel, pick(size, 512, 131_072, 8_388_608));
         };
+    }
+
+    /**
+     * A kernel without a hand-picked input here (a newly ported one) is benchmarked on its own generated
+     * problems, grown until they have about {@code targetItems} items.
+     */
+    private static Object generated(String name, long targetItems) {
+        @SuppressWarnings("unchecked")
+        Kernel<Object, Object> kernel = (Kernel<Object, Object>) Kernels.byName(name);
+        SplittableRandom random = new SplittableRandom(42);
+        Object best = kernel.random(random, 1);
+        for (int size = 1; size < 1 << 24 && kernel.items(best) < targetItems; size *= 2) {
+            Object candidate = kernel.random(random, size);
+            if (kernel.items(candidate) > kernel.items(best)) {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     /** The bytes of input a problem streams through, for bandwidth figures (0 when compute-bound). */
