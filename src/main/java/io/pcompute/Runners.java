@@ -21,7 +21,25 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Runners {
     private Runners() {}
 
-    static final class JavaSerial implements Runner {
+    /**
+     * The runners that fill a problem's {@link Buffers} themselves: validation, buffers and the final
+     * combination are shared; {@link #compute} writes the raw outputs of items [0, n).
+     */
+    abstract static class BufferRunner implements Runner {
+        @Override
+        public final <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            Kernel.requireNonNull(kernel, "kernel");
+            kernel.validate(problem);
+            Kernel.requireNonNull(progress, "progress");
+            Buffers buffers = kernel.buffers(problem);
+            compute(kernel, problem, buffers, kernel.items(problem), progress);
+            return kernel.finish(problem, buffers);
+        }
+
+        abstract <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress);
+    }
+
+    static final class JavaSerial extends BufferRunner {
         @Override
         public Strategy strategy() {
             return Strategy.JAVA_SERIAL;
@@ -33,19 +51,13 @@ final class Runners {
         }
 
         @Override
-        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
-            Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(problem);
-            Kernel.requireNonNull(progress, "progress");
-            Buffers buffers = kernel.buffers(problem);
-            long n = kernel.items(problem);
+        <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
             long chunk = kernel.chunkSize(problem, 1);
             for (long begin = 0; begin < n; begin += chunk) {
                 long end = Math.min(n, begin + chunk);
                 kernel.reference(buffers, begin, end);
                 progress.advance(end - begin);
             }
-            return kernel.finish(problem, buffers);
         }
 
         @Override
@@ -54,7 +66,7 @@ final class Runners {
     }
 
     /** Java threads pulling chunks from a shared counter, as the native pool's workers do. */
-    static final class JavaPool implements Runner {
+    static final class JavaPool extends BufferRunner {
         private final int threads;
         private final ExecutorService executor;
 
@@ -80,12 +92,7 @@ final class Runners {
         }
 
         @Override
-        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
-            Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(problem);
-            Kernel.requireNonNull(progress, "progress");
-            Buffers buffers = kernel.buffers(problem);
-            long n = kernel.items(problem);
+        <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
             long chunk = kernel.chunkSize(problem, threads);
             AtomicLong next = new AtomicLong();
             List<Future<?>> workers = new ArrayList<>(threads);
@@ -110,7 +117,6 @@ final class Runners {
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
-            return kernel.finish(problem, buffers);
         }
 
         @Override
@@ -123,7 +129,7 @@ final class Runners {
      * One downcall on the calling thread. Short calls pass the Java arrays zero-copy through a critical
      * handle; longer ones copy into native memory so that the garbage collector is never held up.
      */
-    static final class NativeSerial implements Runner {
+    static final class NativeSerial extends BufferRunner {
         private final ScratchPool scratch = new ScratchPool();
 
         @Override
@@ -137,12 +143,7 @@ final class Runners {
         }
 
         @Override
-        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
-            Kernel.requireNonNull(kernel, "kernel");
-            kernel.validate(problem);
-            Kernel.requireNonNull(progress, "progress");
-            Buffers buffers = kernel.buffers(problem);
-            long n = kernel.items(problem);
+        <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
             long[] badIndex = new long[1];
             int status;
             if (kernel instanceof PairKernel pairs && pairs.isShortCall(n)) {
@@ -163,7 +164,6 @@ final class Runners {
                         kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
             }
             progress.advance(n);
-            return kernel.finish(problem, buffers);
         }
 
         @Override
