@@ -8,21 +8,21 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@link Strategy#AUTO}: per call, the serial or pooled, Java or native runner that should be fastest.
  *
- * <p>Two sources of evidence. A cost model: a kernel costs about {@code c} ns per item in Java and
- * {@code n} ns per item in native code (calibrated once per kernel on its own generated problems); a pool
- * adds a hand-off of about {@value #HANDOFF_NS} ns. And measurement: problems whose estimated time is
- * small enough to try ({@value #EXPLORE_LIMIT_NS} ns) are grouped by size (powers of two of their item
- * count), and for each group AUTO times every candidate twice before settling on the fastest it saw. Large
- * problems, where trying a slow strategy would cost real time and the model is reliable, follow the model:
- * the cheaper implementation, on the pool.
+ * <p>It measures. Problems are grouped per kernel by size (powers of two of their item count); in each
+ * group AUTO first times every candidate a few times — the first run of each is discarded (JIT, caches,
+ * first-touch memory) — and from then on uses the fastest it saw. Which candidates are tried comes from a
+ * cost model (calibrated once per kernel on its own generated problems: about {@code c} ns per item in
+ * Java and {@code n} in native code): problems estimated above {@value #EXPLORE_LIMIT_NS} ns only try the
+ * two pools, since trying a serial run on a large problem costs real time and a pool wins there.
  */
 final class AutoRunner implements Runner {
     /** Cost of handing a job to pool threads and seeing it complete, measured by the handoff benchmark. */
     static final long HANDOFF_NS = 30_000;
     static final int PARALLEL_BREAK_EVEN_FACTOR = 4;
-    /** Problems estimated below this many ns are cheap enough to try every strategy on. */
-    static final long EXPLORE_LIMIT_NS = 50_000_000;
-    private static final int TRIALS = 2;
+    /** Problems estimated below this many ns are cheap enough to try the serial strategies on too. */
+    static final long EXPLORE_LIMIT_NS = 20_000_000;
+    /** Timed runs per candidate; the first one is discarded. */
+    private static final int TRIALS = 3;
     private static final Strategy[] CANDIDATES = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL, Strategy.JAVA_POOL,
             Strategy.NATIVE_POOL};
 
@@ -36,9 +36,10 @@ final class AutoRunner implements Runner {
         }
 
         /** The candidate to try next, or -1 when every one has had its trials. */
-        synchronized int untried(boolean parallelAllowed) {
+        synchronized int untried(boolean parallelAllowed, boolean serialAllowed) {
             for (int i = 0; i < CANDIDATES.length; i++) {
-                if ((parallelAllowed || !CANDIDATES[i].isParallel()) && count[i] < TRIALS) {
+                boolean allowed = CANDIDATES[i].isParallel() ? parallelAllowed : serialAllowed;
+                if (allowed && count[i] < TRIALS) {
                     return i;
                 }
             }
@@ -46,8 +47,9 @@ final class AutoRunner implements Runner {
         }
 
         synchronized void record(int i, long ns) {
-            count[i]++;
-            bestNs[i] = Math.min(bestNs[i], ns);
+            if (count[i]++ > 0) { // the first run pays for warm-up
+                bestNs[i] = Math.min(bestNs[i], ns);
+            }
         }
 
         synchronized Strategy fastest() {
@@ -107,13 +109,12 @@ final class AutoRunner implements Runner {
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
-        if (estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS) {
-            return runner(choose(kernel, problem)).run(kernel, problem, progress);
-        }
+        boolean large = estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS;
+        boolean parallel = threads > 1;
         long items = kernel.items(problem);
         Trials t = trials.computeIfAbsent(kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items)),
                 key -> new Trials());
-        int next = t.untried(threads > 1);
+        int next = t.untried(parallel, !large || !parallel);
         if (next < 0) {
             return runner(t.fastest()).run(kernel, problem, progress);
         }
