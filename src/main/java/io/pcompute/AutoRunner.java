@@ -109,12 +109,9 @@ final class AutoRunner implements Runner {
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
-        boolean large = estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS;
         boolean parallel = threads > 1;
-        long items = kernel.items(problem);
-        Trials t = trials.computeIfAbsent(kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items)),
-                key -> new Trials());
-        int next = t.untried(parallel, !large || !parallel);
+        Trials t = trialsFor(kernel, problem);
+        int next = t.untried(parallel, !isLarge(kernel, problem) || !parallel);
         if (next < 0) {
             return runner(t.fastest()).run(kernel, problem, progress);
         }
@@ -122,6 +119,26 @@ final class AutoRunner implements Runner {
         R result = runner(CANDIDATES[next]).run(kernel, problem, progress);
         t.record(next, System.nanoTime() - start);
         return result;
+    }
+
+    @Override
+    public <P, R> int warmUp(Kernel<P, R> kernel, P problem) {
+        int calls = 0;
+        do {
+            run(kernel, problem);
+            calls++;
+        } while (trialsFor(kernel, problem).untried(threads > 1, !isLarge(kernel, problem) || threads <= 1) >= 0);
+        return calls;
+    }
+
+    private <P, R> boolean isLarge(Kernel<P, R> kernel, P problem) {
+        return estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS;
+    }
+
+    private <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {
+        long items = kernel.items(problem);
+        return trials.computeIfAbsent(kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items)),
+                key -> new Trials());
     }
 
     private synchronized Runner runner(Strategy s) {

@@ -35,6 +35,18 @@ public interface Runner extends AutoCloseable {
         return run(kernel, new Pairs(a, b), progress);
     }
 
+    /**
+     * Runs {@code kernel} over {@code problem} until this runner's next call on problems of its size is in
+     * steady state, and returns how many calls that took. Fixed strategies need one call (JIT, first touch
+     * of memory); {@link Strategy#AUTO} keeps going until it has timed its candidates for this size group
+     * (at most {@code 1 + 4 × 3} calls), so an application can pay for that at start-up rather than on its
+     * first real requests.
+     */
+    default <P, R> int warmUp(Kernel<P, R> kernel, P problem) {
+        run(kernel, problem);
+        return 1;
+    }
+
     /** Releases the runner's threads (and native pool); idempotent. */
     @Override
     void close();

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AutoRunnerTest {
@@ -34,6 +35,22 @@ class AutoRunnerTest {
             for (int i = 0; i < 20; i++) { // exploration (every candidate twice), then the fastest
                 assertArrayEquals(expected, auto.apply(Gcd.FAST, a, b));
             }
+        }
+    }
+
+    @Test
+    void warmUpTimesEveryCandidateThenStops() {
+        try (AutoRunner auto = new AutoRunner(2); AutoRunner single = new AutoRunner(1);
+             Runner fixed = Strategy.NATIVE_SERIAL.open(1)) {
+            Pairs small = new Pairs(TestData.random(5, 300, 0, 1_000_000), TestData.random(6, 300, 0, 1_000_000));
+            assertEquals(4 * 3, auto.warmUp(Gcd.FAST, small), "4 candidates × 3 trials");
+            assertEquals(1, auto.warmUp(Gcd.FAST, small), "already settled for this size group");
+            assertEquals(2 * 3, single.warmUp(Gcd.FAST, small), "one thread: only the serial candidates");
+            assertEquals(1, fixed.warmUp(Gcd.FAST, small));
+            // millions of fast gcds: estimated well above EXPLORE_LIMIT_NS, so only the two pools are timed
+            Pairs large = new Pairs(TestData.random(7, 3_000_000, 0, Long.MAX_VALUE),
+                    TestData.random(8, 3_000_000, 0, Long.MAX_VALUE));
+            assertEquals(2 * 3, auto.warmUp(Gcd.FAST, large), "a large problem only tries the two pools");
         }
     }
 

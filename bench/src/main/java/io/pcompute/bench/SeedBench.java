@@ -1,5 +1,6 @@
 package io.pcompute.bench;
 
+import io.pcompute.Pairs;
 import io.pcompute.Runner;
 import io.pcompute.kernels.Gcd;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,6 +52,7 @@ public class SeedBench {
             a = r.longs(100, 1, 10_000_001).toArray();
             b = r.longs(100, 1, 10_000_001).toArray();
         }
+        opened.warmUp(Gcd.BRUTE, new Pairs(a, b)); // AUTO: time its candidates before JMH measures it
     }
 
     @Benchmark
