@@ -50,14 +50,17 @@ typedef enum pc_kernel {
        z = z*z + c from 0 until |z|^2 > 4 or max_iter steps; out[0] = int64[n] step counts.
        iparam[0] = width >= 1, iparam[1] = max_iter >= 1; dparam[0..3] = x0, y0, dx, dy (finite). */
     PC_KERNEL_MANDELBROT = 5,
-    /* Sum of in[0] = double[n], left to right within each block: out[0] = double[ceil(n / block)].
-       iparam[0] = block >= 1. */
+    /* Sum of in[0] = double[n] per block: out[0] = double[ceil(n / block)]; iparam[0] = block >= 1.
+       Within a block of items [from, to), 8 lanes: lane j adds from + j, from + j + 8, ... left to right
+       from 0.0, and the block sum is ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). */
     PC_KERNEL_REDUCE_SUM = 6,
     /* Neumaier (improved Kahan) compensated sum per block: out[0] = sums, out[1] = compensations,
-       both double[ceil(n / block)]. iparam[0] = block >= 1. */
+       both double[ceil(n / block)]. iparam[0] = block >= 1. Lanes as for REDUCE_SUM, each with its own
+       sum and compensation; the block sum is Neumaier over the 8 lane sums in lane order, its
+       compensation that sum's compensation plus each lane's, in lane order. */
     PC_KERNEL_REDUCE_SUM_NEUMAIER = 7,
-    /* Dot product of in[0], in[1] (double[n]) left to right within each block: out[0] = double[nblocks].
-       iparam[0] = block >= 1. */
+    /* Dot product of in[0], in[1] (double[n]) per block, lanes as for REDUCE_SUM (lane j adds
+       x[i] * y[i]): out[0] = double[nblocks]. iparam[0] = block >= 1. */
     PC_KERNEL_REDUCE_DOT = 8,
     /* Minimum and maximum with the index of their first occurrence, NaN ignored, per block:
        out[0] = double[2 * nblocks] (min, max), out[1] = int64[2 * nblocks] (argmin, argmax; -1 when the

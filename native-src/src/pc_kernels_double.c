@@ -20,77 +20,128 @@ static uint64_t block_end(uint64_t b, uint64_t block, uint64_t end) {
     return (b + 1) * block < end ? (b + 1) * block : end;
 }
 
+/* Sums and dot products use PC_REDUCE_LANES interleaved lanes per block: lane j adds items from + j,
+   from + j + LANES, ... left to right, and the block's result is the pairwise sum of the lanes,
+   ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). Eight independent chains of additions keep a core
+   bound by memory rather than by the latency of one chain, and the compiler vectorizes the lanes without
+   reordering anything within one. */
+#define LANES 8
+
+static double lanes_sum(const double l[LANES]) {
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
 static pc_status sum_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
-    const double* x = args->in[0];
+    const double* restrict x = args->in[0];
     double* sums = args->out[0];
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double s = 0.0;
-        for (uint64_t i = from; i < to; i++) s += x[i];
-        sums[b] = s;
+        double l[LANES] = {0};
+        uint64_t i = from;
+        for (; i + LANES <= to; i += LANES) {
+            for (int j = 0; j < LANES; j++) l[j] += x[i + j];
+        }
+        for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j];
+        sums[b] = lanes_sum(l);
     }
     return PC_OK;
 }
 
+/* One Neumaier step: s += v, with the rounding error accumulated in *c. */
+static inline double neumaier_add(double s, double v, double* c) {
+    double t = s + v;
+    *c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+    return t;
+}
+
+/* Neumaier per lane (sum and compensation); the block's sum is Neumaier over the lane sums in lane
+   order, and its compensation that one's plus every lane's, in lane order. */
 static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
-    const double* x = args->in[0];
+    const double* restrict x = args->in[0];
     double* sums = args->out[0];
     double* comps = args->out[1];
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double s = 0.0, c = 0.0;
-        for (uint64_t i = from; i < to; i++) {
-            double t = s + x[i];
-            if (fabs(s) >= fabs(x[i])) {
-                c += (s - t) + x[i];
-            } else {
-                c += (x[i] - t) + s;
-            }
-            s = t;
+        double s[LANES] = {0}, c[LANES] = {0};
+        uint64_t i = from;
+        for (; i + LANES <= to; i += LANES) {
+            for (int j = 0; j < LANES; j++) s[j] = neumaier_add(s[j], x[i + j], &c[j]);
         }
-        sums[b] = s;
-        comps[b] = c;
+        for (int j = 0; i + (uint64_t)j < to; j++) s[j] = neumaier_add(s[j], x[i + j], &c[j]);
+        double total = 0.0, comp = 0.0;
+        for (int j = 0; j < LANES; j++) total = neumaier_add(total, s[j], &comp);
+        for (int j = 0; j < LANES; j++) comp += c[j];
+        sums[b] = total;
+        comps[b] = comp;
     }
     return PC_OK;
 }
 
 static pc_status dot_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
-    const double* x = args->in[0];
-    const double* y = args->in[1];
+    const double* restrict x = args->in[0];
+    const double* restrict y = args->in[1];
     double* sums = args->out[0];
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double s = 0.0;
-        for (uint64_t i = from; i < to; i++) s += x[i] * y[i];
-        sums[b] = s;
+        double l[LANES] = {0};
+        uint64_t i = from;
+        for (; i + LANES <= to; i += LANES) {
+            for (int j = 0; j < LANES; j++) l[j] += x[i + j] * y[i + j];
+        }
+        for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j] * y[i + j];
+        sums[b] = lanes_sum(l);
     }
     return PC_OK;
 }
 
+/* Min and max with the index of their first occurrence, NaN ignored. The result does not depend on the
+   order of comparisons, so this takes two passes over the (cache-resident) block: the extreme values in
+   vectorizable lanes (a NaN never compares below or above, so it is skipped), then the first index equal
+   to each. Ties under == (-0.0 and 0.0) go to the first occurrence, and the value reported is the
+   element itself, as a left-to-right scan with < and > gives. */
 static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
-    const double* x = args->in[0];
+    const double* restrict x = args->in[0];
     double* values = args->out[0];
     int64_t* indexes = args->out[1];
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double mn = NAN, mx = NAN;
-        int64_t imn = -1, imx = -1;
-        for (uint64_t i = from; i < to; i++) {
-            double v = x[i];
-            if (isnan(v)) continue;
-            if (imn < 0 || v < mn) mn = v, imn = (int64_t)i;
-            if (imx < 0 || v > mx) mx = v, imx = (int64_t)i;
+        double mn[LANES], mx[LANES];
+        for (int j = 0; j < LANES; j++) mn[j] = INFINITY, mx[j] = -INFINITY;
+        uint64_t i = from;
+        for (; i + LANES <= to; i += LANES) {
+            for (int j = 0; j < LANES; j++) {
+                double v = x[i + j];
+                mn[j] = v < mn[j] ? v : mn[j];
+                mx[j] = v > mx[j] ? v : mx[j];
+            }
         }
-        values[2 * b] = mn;
-        values[2 * b + 1] = mx;
+        for (int j = 0; i + (uint64_t)j < to; j++) {
+            double v = x[i + j];
+            mn[j] = v < mn[j] ? v : mn[j];
+            mx[j] = v > mx[j] ? v : mx[j];
+        }
+        double lo = mn[0], hi = mx[0];
+        for (int j = 1; j < LANES; j++) {
+            lo = mn[j] < lo ? mn[j] : lo;
+            hi = mx[j] > hi ? mx[j] : hi;
+        }
+        int64_t imn = -1, imx = -1; /* stays -1 when the block holds no number (lo = +Inf not found) */
+        for (uint64_t k = from; k < to && imn < 0; k++) {
+            if (x[k] == lo) imn = (int64_t)k;
+        }
+        for (uint64_t k = from; k < to && imx < 0; k++) {
+            if (x[k] == hi) imx = (int64_t)k;
+        }
+        values[2 * b] = imn < 0 ? NAN : x[imn];
+        values[2 * b + 1] = imx < 0 ? NAN : x[imx];
         indexes[2 * b] = imn;
         indexes[2 * b + 1] = imx;
     }

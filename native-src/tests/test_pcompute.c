@@ -552,6 +552,21 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     CHECK(sums[0] + comps[0] == 1.0); /* the compensation keeps it */
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_DOT, &args, 3, NULL));
     CHECK(sums[0] == 2.0); /* 1e16 + 2 is exact (ulp 2), then - 1e16 */
+    /* the documented lane order: lane 0 gets x[0] and x[8] (which cancel exactly), lanes 1..7 and lane 1
+       again the ones; a single left-to-right chain would lose the seven ones added to 1e16 */
+    double lanes_x[10] = {1e16, 1, 1, 1, 1, 1, 1, 1, -1e16, 1};
+    double lanes_ones[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    double lanes_sum[1];
+    pc_args lanes_args;
+    memset(&lanes_args, 0, sizeof lanes_args);
+    lanes_args.in[0] = lanes_x;
+    lanes_args.in[1] = lanes_ones;
+    lanes_args.out[0] = lanes_sum;
+    lanes_args.iparam[0] = 16;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &lanes_args, 10, NULL));
+    CHECK(lanes_sum[0] == 8.0);
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_DOT, &lanes_args, 10, NULL));
+    CHECK(lanes_sum[0] == 8.0);
     args.out[0] = values;
     args.out[1] = idx;
     args.iparam[0] = 4;

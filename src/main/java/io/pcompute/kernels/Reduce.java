@@ -11,16 +11,23 @@ import java.util.SplittableRandom;
 
 /**
  * Reductions over double arrays with a deterministic combination order, so results never depend on the
- * thread count or scheduling: the array is cut into fixed blocks of {@value #BLOCK} values, each block is
- * reduced left to right (by whichever thread gets it), and the block results are combined in a fixed
- * order — pairwise (a balanced tree over block index) for sums and dot products. Native and Java do the
- * same operations in the same order, so the declared bound is 0 ulp: identical bits.
+ * thread count or scheduling: the array is cut into fixed blocks of {@value #BLOCK} values; within a block
+ * (whichever thread gets it) {@value #LANES} interleaved lanes each add their values left to right — lane
+ * j takes the block's values j, j + 8, j + 16, ... — and the lanes are summed pairwise,
+ * {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}; the block results are then combined in a fixed
+ * order — pairwise (a balanced tree over block index) for sums and dot products. Eight independent chains
+ * of additions let a core keep up with memory (one chain is bound by the latency of an addition). Native
+ * and Java do the same operations in the same order, so the declared bound is 0 ulp: identical bits.
+ * Min/max does not depend on order at all.
  *
  * @param <R> the result: the sum, or the min and max with their indexes
  */
 public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
     /** Values per block. */
     public static final int BLOCK = 4096;
+
+    /** Interleaved lanes per block. */
+    public static final int LANES = 8;
 
     /** Sum, blocks combined pairwise. */
     public static final Reduce<Double> SUM = new Sum();
@@ -86,6 +93,11 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             b.in(1, d.y());
         }
         return b;
+    }
+
+    /** The block's result from its lanes: {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}. */
+    static double lanesSum(double[] l) {
+        return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
     }
 
     /** Pairwise (balanced tree) sum of partials[from, to): the fixed order for combining blocks. */
@@ -217,11 +229,11 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double[] x = b.doubleIn(0);
             double[] sums = b.doubleOut(0);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                double s = 0.0;
+                double[] lanes = new double[LANES];
                 for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
-                    s += x[i];
+                    lanes[(i - blk * BLOCK) % LANES] += x[i];
                 }
-                sums[blk] = s;
+                sums[blk] = lanesSum(lanes);
             }
         }
 
@@ -252,11 +264,11 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double[] y = b.doubleIn(1);
             double[] sums = b.doubleOut(0);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                double s = 0.0;
+                double[] lanes = new double[LANES];
                 for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
-                    s += x[i] * y[i];
+                    lanes[(i - blk * BLOCK) % LANES] += x[i] * y[i];
                 }
-                sums[blk] = s;
+                sums[blk] = lanesSum(lanes);
             }
         }
 
@@ -283,19 +295,31 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double[] sums = b.doubleOut(0);
             double[] comps = b.doubleOut(1);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                double s = 0.0, c = 0.0;
+                double[] s = new double[LANES];
+                double[] c = new double[LANES];
                 for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
-                    double t = s + x[i];
-                    if (Math.abs(s) >= Math.abs(x[i])) {
-                        c += (s - t) + x[i];
-                    } else {
-                        c += (x[i] - t) + s;
-                    }
-                    s = t;
+                    int lane = (i - blk * BLOCK) % LANES;
+                    double t = s[lane] + x[i];
+                    c[lane] += compensation(s[lane], x[i], t);
+                    s[lane] = t;
                 }
-                sums[blk] = s;
-                comps[blk] = c;
+                double total = 0.0, comp = 0.0;
+                for (int lane = 0; lane < LANES; lane++) {
+                    double t = total + s[lane];
+                    comp += compensation(total, s[lane], t);
+                    total = t;
+                }
+                for (int lane = 0; lane < LANES; lane++) {
+                    comp += c[lane];
+                }
+                sums[blk] = total;
+                comps[blk] = comp;
             }
+        }
+
+        /** Neumaier: the rounding error of {@code t = s + v}. */
+        private static double compensation(double s, double v, double t) {
+            return Math.abs(s) >= Math.abs(v) ? (s - t) + v : (v - t) + s;
         }
 
         /** Neumaier over the block sums, in block order; then every compensation, in block order. */
@@ -306,7 +330,7 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double s = 0.0, c = 0.0;
             for (double v : sums) {
                 double t = s + v;
-                c += Math.abs(s) >= Math.abs(v) ? (s - t) + v : (v - t) + s;
+                c += compensation(s, v, t);
                 s = t;
             }
             for (double v : comps) {

@@ -106,6 +106,18 @@ class KernelCatalogueTest {
 
     @ParameterizedTest
     @EnumSource(Strategy.class)
+    void sumsFollowTheDocumentedLaneOrder(Strategy s) {
+        // lane 0 holds 1e16 and -1e16, which cancel exactly; lanes 1..7 (and lane 1 again) the ones. One
+        // left-to-right chain would give 1.0 (each 1 added to 1e16 is lost); the lanes give exactly 8.
+        double[] x = {1e16, 1, 1, 1, 1, 1, 1, 1, -1e16, 1};
+        double[] ones = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        assertEquals(8.0, runner(s).run(Reduce.SUM, Reduce.Data.of(x)));
+        assertEquals(8.0, runner(s).run(Reduce.DOT, new Reduce.Data(x, ones)));
+        assertEquals(8.0, runner(s).run(Reduce.SUM_NEUMAIER, Reduce.Data.of(x)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
     void dotProductMatchesExactProductSum(Strategy s) {
         double[] x = wideRangeValues(11, 20_000);
         double[] y = wideRangeValues(12, 20_000);
@@ -132,6 +144,11 @@ class KernelCatalogueTest {
         assertEquals(min, x[(int) r.argMin()]);
         assertEquals(1e30, r.max());
         assertEquals(40_000, r.argMax());
+        // -0.0 and 0.0 tie: the first occurrence is reported, with its own sign
+        assertEquals(new Reduce.MinMax(0.0, 1, 5.0, 3), runner(s).run(Reduce.MINMAX, Reduce.Data.of(1, 0.0, -0.0, 5)));
+        assertEquals(new Reduce.MinMax(-0.0, 0, -0.0, 0), runner(s).run(Reduce.MINMAX, Reduce.Data.of(-0.0, 0.0)));
+        assertEquals(new Reduce.MinMax(Double.POSITIVE_INFINITY, 1, Double.POSITIVE_INFINITY, 1),
+                runner(s).run(Reduce.MINMAX, Reduce.Data.of(Double.NaN, Double.POSITIVE_INFINITY)));
         Reduce.MinMax none = runner(s).run(Reduce.MINMAX, Reduce.Data.of(Double.NaN, Double.NaN));
         assertEquals(new Reduce.MinMax(Double.NaN, -1, Double.NaN, -1), none);
     }
