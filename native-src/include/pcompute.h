@@ -134,6 +134,12 @@ pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT. */
 pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index);
 
+/* pc_run with four `keep` pointers that are never read: as for pc_job_start_and_wait, they let a managed
+   caller keep the caller-owned buffers of `args` alive for the whole call. Pass NULL for unused ones.
+   Same returns as pc_run. */
+pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index, const void* keep0,
+                      const void* keep1, const void* keep2, const void* keep3);
+
 /* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(); at most 1024).
    On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > 1024), PC_ERR_OUT_OF_MEMORY,

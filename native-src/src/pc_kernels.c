@@ -163,6 +163,12 @@ pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_
     return n == 0 ? PC_OK : def->run(args, 0, n, NULL);
 }
 
+pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index, const void* keep0,
+                      const void* keep1, const void* keep2, const void* keep3) {
+    (void)keep0, (void)keep1, (void)keep2, (void)keep3;
+    return pc_run(kernel, args, n, bad_index);
+}
+
 static pc_status run_pairs(int32_t kernel, const int64_t* a, const int64_t* b, int64_t* out, uint64_t n,
                            uint64_t* bad_index) {
     pc_args args = {{a, b, NULL, NULL}, {out, NULL}, {0}, {0}};

@@ -565,6 +565,10 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     lanes_args.iparam[0] = 16;
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &lanes_args, 10, NULL));
     CHECK(lanes_sum[0] == 8.0);
+    lanes_sum[0] = 0.0;
+    CHECK_STATUS(PC_OK, pc_run_keep(PC_KERNEL_REDUCE_SUM, &lanes_args, 10, NULL, lanes_x, NULL, NULL, NULL));
+    CHECK(lanes_sum[0] == 8.0);
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run_keep(PC_KERNEL_REDUCE_SUM, NULL, 10, NULL, lanes_x, NULL, NULL, NULL));
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_DOT, &lanes_args, 10, NULL));
     CHECK(lanes_sum[0] == 8.0);
     args.out[0] = values;

@@ -1,5 +1,7 @@
 package io.pcompute;
 
+import java.lang.foreign.MemorySegment;
+
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -130,6 +132,26 @@ public abstract class Kernel<P, R> {
             throw new NullPointerException(name + " must not be null");
         }
         return value;
+    }
+
+    /** The most values a segment input may hold: the Java strategies read it as one array. */
+    public static final long MAX_SEGMENT_VALUES = Integer.MAX_VALUE - 8;
+
+    /**
+     * Checks a caller's segment of 8-byte values (int64 or double) that native code will read in place —
+     * alive, native, 8-byte aligned, a whole number of values, accessible from the calling thread, at most
+     * {@link #MAX_SEGMENT_VALUES} values — and returns how many values it holds.
+     *
+     * @throws IllegalArgumentException naming {@code name} and what is wrong
+     */
+    protected static long requireValues(MemorySegment segment, String name) {
+        Segments.check(segment, name, Thread.currentThread());
+        long n = segment.byteSize() / 8;
+        if (n > MAX_SEGMENT_VALUES) {
+            throw new IllegalArgumentException(name + " holds " + n + " values: at most " + MAX_SEGMENT_VALUES
+                    + " (the Java strategies read it as one array)");
+        }
+        return n;
     }
 
     /** Number of blocks of {@code block} items in {@code n} items. */

@@ -9,7 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link Buffers} in native memory: inputs copied in, outputs allocated, and copied back on demand. */
+/**
+ * {@link Buffers} in native memory: array inputs copied in (segment inputs used as they are), outputs
+ * allocated, and copied back on demand.
+ */
 final class NativeBuffers {
     final MemorySegment[] in = new MemorySegment[Buffers.MAX_INPUTS];
     final MemorySegment[] out = new MemorySegment[Buffers.MAX_OUTPUTS];
@@ -34,11 +37,12 @@ final class NativeBuffers {
     private static long alignedBytes(Object array) {
         long length = switch (array) {
             case null -> 0;
+            case Buffers.SegmentInput ignored -> 0; // passed as it is
             case long[] a -> Math.max(1, a.length);
             case double[] a -> Math.max(1, a.length);
             default -> throw new IllegalStateException("buffer is neither long[] nor double[]");
         };
-        return array == null ? 0 : (length * 8 + 63) / 64 * 64;
+        return length == 0 ? 0 : (length * 8 + 63) / 64 * 64;
     }
 
     /** Copies the inputs into memory from {@code arena} and allocates the outputs there. */
@@ -47,6 +51,7 @@ final class NativeBuffers {
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
             nb.in[i] = switch (buffers.input(i)) {
                 case null -> null;
+                case Buffers.SegmentInput s -> s.segment;
                 case long[] a -> copy(arena.allocate(ValueLayout.JAVA_LONG, Math.max(1, a.length)), a);
                 case double[] a -> copy(arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, a.length)), a);
                 default -> throw new IllegalStateException("input " + i + " is neither long[] nor double[]");
@@ -94,6 +99,17 @@ final class NativeBuffers {
                 default -> throw new IllegalStateException("output " + i + " is neither long[] nor double[]");
             }
         }
+    }
+
+    /** The caller's own segments among the inputs: to keep alive while native code reads them. */
+    MemorySegment[] callerSegments() {
+        List<MemorySegment> all = new ArrayList<>();
+        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+            if (buffers.input(i) instanceof Buffers.SegmentInput s) {
+                all.add(s.segment);
+            }
+        }
+        return all.toArray(MemorySegment[]::new);
     }
 
     /** Every segment, for pinning while a job runs. */

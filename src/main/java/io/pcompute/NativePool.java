@@ -79,17 +79,19 @@ public final class NativePool implements AutoCloseable {
 
     /** Computes {@code kernel} over {@code problem} on the pool and waits for the result. */
     public <P, R> R run(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem);
+        Job<R> job = startCopied(kernel, problem, Thread.currentThread());
         job.runToEnd();
         return job.join();
     }
 
     /**
      * Submits {@code kernel} over {@code problem}; its arrays are copied into native memory the job owns,
-     * so the caller may reuse them at once.
+     * so the caller may reuse them at once. Native segments in the problem (e.g. {@code Reduce.Data.of(
+     * MemorySegment)}) are read in place and pinned until the job ends; they must be accessible from any
+     * thread (a shared, global or automatic arena).
      */
     public <P, R> Job<R> submit(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem);
+        Job<R> job = startCopied(kernel, problem, OTHER_THREAD);
         waiters.execute(job::runToEnd);
         return job;
     }
@@ -126,10 +128,15 @@ public final class NativePool implements AutoCloseable {
         return job;
     }
 
-    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem) {
+    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Thread accessor) {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
         Buffers buffers = kernel.buffers(problem);
+        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+            if (buffers.input(i) instanceof Buffers.SegmentInput s) {
+                Segments.check(s.segment, "input " + i, accessor);
+            }
+        }
         ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
         try {
             NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));

@@ -52,6 +52,7 @@ final class Runners {
 
         @Override
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
+            buffers.copySegmentInputs();
             long chunk = kernel.chunkSize(problem, 1);
             for (long begin = 0; begin < n; begin += chunk) {
                 long end = Math.min(n, begin + chunk);
@@ -93,6 +94,7 @@ final class Runners {
 
         @Override
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
+            buffers.copySegmentInputs(); // here, on the thread the caller's segments belong to
             long chunk = kernel.chunkSize(problem, threads);
             AtomicLong next = new AtomicLong();
             List<Future<?>> workers = new ArrayList<>(threads);
@@ -153,7 +155,8 @@ final class Runners {
                 ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
                 try (Arena argsArena = Arena.ofConfined()) {
                     NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
-                    status = Native.run(Kernels.nativeId(kernel), nb.args(argsArena), n, badIndex);
+                    status = Native.run(Kernels.nativeId(kernel), nb.args(argsArena), n, badIndex,
+                            nb.callerSegments());
                     nb.copyOut();
                 } finally {
                     scratch.give(memory);

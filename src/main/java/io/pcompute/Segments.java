@@ -28,22 +28,23 @@ final class Segments {
         return n;
     }
 
-    private static void check(MemorySegment segment, String name, Thread accessor) {
+    /** As the pair checks: alive, native, whole 8-byte values, aligned, accessible by {@code accessor}. */
+    static void check(MemorySegment segment, String name, Thread accessor) {
         Kernel.requireNonNull(segment, name);
         if (!segment.scope().isAlive()) {
             throw new IllegalArgumentException(name + ": its arena is already closed");
         }
         if (!segment.isNative()) {
             throw new IllegalArgumentException(name + " is a heap segment: native workers need native "
-                    + "memory (allocate it from an Arena, or pass long[] arrays to have them copied)");
+                    + "memory (allocate it from an Arena, or pass Java arrays to have them copied)");
         }
         if (segment.byteSize() % Long.BYTES != 0) {
             throw new IllegalArgumentException(
-                    name + ".byteSize() = " + segment.byteSize() + ": must be a multiple of 8 (int64 values)");
+                    name + ".byteSize() = " + segment.byteSize() + ": must be a multiple of 8 (8-byte values)");
         }
         if (segment.address() % Long.BYTES != 0) {
             throw new IllegalArgumentException(String.format(
-                    "%s.address() = 0x%x: must be 8-byte aligned for int64 values", name, segment.address()));
+                    "%s.address() = 0x%x: must be 8-byte aligned for 8-byte values", name, segment.address()));
         }
         if (!segment.isAccessibleBy(accessor)) {
             throw new IllegalArgumentException(name + " is confined to another thread: an asynchronous job "

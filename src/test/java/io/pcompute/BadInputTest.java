@@ -131,11 +131,11 @@ class BadInputTest {
             MemorySegment ragged = arena.allocate(20, 8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> pool.run(Gcd.FAST, ragged, ok, ok));
-            assertEquals("a.byteSize() = 20: must be a multiple of 8 (int64 values)", e.getMessage());
+            assertEquals("a.byteSize() = 20: must be a multiple of 8 (8-byte values)", e.getMessage());
             MemorySegment shifted = arena.allocate(40, 8).asSlice(4, 32);
             e = assertThrows(IllegalArgumentException.class, () -> pool.run(Gcd.FAST, ok, shifted, ok));
             assertTrue(e.getMessage().startsWith("b.address() = 0x"), e.getMessage());
-            assertTrue(e.getMessage().endsWith(": must be 8-byte aligned for int64 values"), e.getMessage());
+            assertTrue(e.getMessage().endsWith(": must be 8-byte aligned for 8-byte values"), e.getMessage());
         }
     }
 

@@ -86,9 +86,26 @@ public final class Native {
      * other failures throw.
      */
     public static int run(int kernel, MemorySegment args, long n, long[] badIndex) {
+        return run(kernel, args, n, badIndex, new MemorySegment[0]);
+    }
+
+    /**
+     * {@link #run(int, MemorySegment, long, long[])}, keeping up to four caller-owned segments alive for
+     * the whole call ({@code pc_run_keep}: FFM pins a segment while it is an argument of a running call,
+     * so their arenas cannot be closed under the kernel).
+     */
+    public static int run(int kernel, MemorySegment args, long n, long[] badIndex, MemorySegment[] keep) {
+        if (keep.length > 4) {
+            throw new IllegalArgumentException("keep.length = " + keep.length + ": at most 4 segments");
+        }
+        MemorySegment[] k = new MemorySegment[4];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = i < keep.length && keep[i] != null ? keep[i] : MemorySegment.NULL;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
-            return invalidOrCheck(pcompute_h.pc_run(kernel, args, n, bad), bad, badIndex, "pc_run");
+            return invalidOrCheck(pcompute_h.pc_run_keep(kernel, args, n, bad, k[0], k[1], k[2], k[3]), bad,
+                    badIndex, "pc_run");
         }
     }
 

@@ -5,6 +5,8 @@ import io.pcompute.Compare;
 import io.pcompute.Kernel;
 import io.pcompute.Shrink;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -38,10 +40,70 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
     /** Minimum and maximum with the index of their first occurrence; NaN is ignored. */
     public static final Reduce<MinMax> MINMAX = new MinMaxKernel();
 
-    /** The input: x, and y for the dot product (null otherwise). */
-    public record Data(double[] x, double[] y) {
+    /**
+     * The input: x, and y for the dot product (null otherwise) — Java arrays, which native strategies copy
+     * into native memory, or native segments of doubles, which they read in place (zero-copy: the way to
+     * run memory-bound reductions at memory speed). The Java strategies read a heap copy of segments.
+     */
+    public static final class Data {
+        private final double[] x;
+        private final double[] y;
+        private final MemorySegment xs;
+        private final MemorySegment ys;
+
+        /** Arrays x and, for the dot product, y (null otherwise). */
+        public Data(double[] x, double[] y) {
+            this(x, y, null, null);
+        }
+
+        private Data(double[] x, double[] y, MemorySegment xs, MemorySegment ys) {
+            this.x = x;
+            this.y = y;
+            this.xs = xs;
+            this.ys = ys;
+        }
+
         public static Data of(double... x) {
             return new Data(x, null);
+        }
+
+        /**
+         * Native memory holding {@code x.byteSize() / 8} doubles, read in place by native strategies. It
+         * must stay open until the call returns; an asynchronous job ({@code NativePool.submit}) pins it
+         * and needs it accessible from any thread (a shared, global or automatic arena).
+         */
+        public static Data of(MemorySegment x) {
+            return new Data(null, null, requireNonNull(x, "x"), null);
+        }
+
+        /** Native segments x and y for the dot product; see {@link #of(MemorySegment)}. */
+        public static Data of(MemorySegment x, MemorySegment y) {
+            return new Data(null, null, requireNonNull(x, "x"), requireNonNull(y, "y"));
+        }
+
+        /** The x values: the array, or a heap copy of the segment. */
+        public double[] x() {
+            return xs == null ? x : xs.toArray(ValueLayout.JAVA_DOUBLE);
+        }
+
+        /** The y values (null when there is no y): the array, or a heap copy of the segment. */
+        public double[] y() {
+            return ys == null ? y : ys.toArray(ValueLayout.JAVA_DOUBLE);
+        }
+
+        /** Number of x values. */
+        public long length() {
+            return xs == null ? x.length : xs.byteSize() / Double.BYTES;
+        }
+
+        boolean inSegments() {
+            return xs != null;
+        }
+
+        @Override
+        public String toString() {
+            return inSegments() ? "Data[x = " + xs + (ys == null ? "" : ", y = " + ys) + "]"
+                    : "Data[x = " + Shrink.preview(x) + (y == null ? "" : ", y = " + Shrink.preview(y)) + "]";
         }
     }
 
@@ -59,21 +121,34 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
     @Override
     public void validate(Data d) {
         requireNonNull(d, "data");
-        requireNonNull(d.x(), "x");
-        if (twoInputs()) {
-            requireNonNull(d.y(), "y");
-            if (d.y().length != d.x().length) {
-                throw new IllegalArgumentException(
-                        "y.length = " + d.y().length + ": must equal x.length = " + d.x().length);
+        if (d.inSegments()) {
+            long n = requireValues(d.xs, "x");
+            if (twoInputs()) {
+                requireNonNull(d.ys, "y");
+                if (requireValues(d.ys, "y") != n) {
+                    throw new IllegalArgumentException("y holds " + d.ys.byteSize() / Double.BYTES
+                            + " doubles: must hold as many as x, " + n);
+                }
+            } else if (d.ys != null) {
+                throw new IllegalArgumentException("y: " + name() + " takes one segment, x; y must be null");
             }
-        } else if (d.y() != null) {
+            return;
+        }
+        requireNonNull(d.x, "x");
+        if (twoInputs()) {
+            requireNonNull(d.y, "y");
+            if (d.y.length != d.x.length) {
+                throw new IllegalArgumentException(
+                        "y.length = " + d.y.length + ": must equal x.length = " + d.x.length);
+            }
+        } else if (d.y != null) {
             throw new IllegalArgumentException("y: " + name() + " takes one array, x; y must be null");
         }
     }
 
     @Override
     public long items(Data d) {
-        return d.x().length;
+        return d.length();
     }
 
     @Override
@@ -88,9 +163,17 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
     @Override
     public Buffers buffers(Data d) {
-        Buffers b = new Buffers().in(0, d.x()).iparam(0, BLOCK);
-        if (twoInputs()) {
-            b.in(1, d.y());
+        Buffers b = new Buffers().iparam(0, BLOCK);
+        if (d.inSegments()) {
+            b.inDoubles(0, d.xs);
+            if (twoInputs()) {
+                b.inDoubles(1, d.ys);
+            }
+        } else {
+            b.in(0, d.x);
+            if (twoInputs()) {
+                b.in(1, d.y);
+            }
         }
         return b;
     }
@@ -177,14 +260,16 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
     @Override
     public List<Data> shrink(Data d) {
+        double[] x = d.x();
+        double[] y = d.y();
         List<Data> out = new ArrayList<>();
-        for (int[] cut : Shrink.cuts(d.x().length)) {
-            out.add(new Data(Shrink.without(d.x(), cut), d.y() == null ? null : Shrink.without(d.y(), cut)));
+        for (int[] cut : Shrink.cuts(x.length)) {
+            out.add(new Data(Shrink.without(x, cut), y == null ? null : Shrink.without(y, cut)));
         }
-        if (d.x().length <= 8) {
-            for (int i = 0; i < d.x().length; i++) {
-                for (double v : Shrink.simpler(d.x()[i])) {
-                    out.add(new Data(Shrink.with(d.x(), i, v), d.y()));
+        if (x.length <= 8) {
+            for (int i = 0; i < x.length; i++) {
+                for (double v : Shrink.simpler(x[i])) {
+                    out.add(new Data(Shrink.with(x, i, v), y));
                 }
             }
         }
@@ -193,7 +278,8 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
     @Override
     public String describe(Data d) {
-        return "x = " + Shrink.preview(d.x()) + (d.y() == null ? "" : ", y = " + Shrink.preview(d.y()));
+        double[] y = d.y();
+        return "x = " + Shrink.preview(d.x()) + (y == null ? "" : ", y = " + Shrink.preview(y));
     }
 
     // ---- the four reductions ---------------------------------------------------------------------
@@ -221,7 +307,7 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
         @Override
         public Buffers buffers(Data d) {
-            return super.buffers(d).out(0, new double[blocks(d.x().length, BLOCK)]);
+            return super.buffers(d).out(0, new double[blocks(d.length(), BLOCK)]);
         }
 
         @Override
@@ -255,7 +341,7 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
         @Override
         public Buffers buffers(Data d) {
-            return super.buffers(d).out(0, new double[blocks(d.x().length, BLOCK)]);
+            return super.buffers(d).out(0, new double[blocks(d.length(), BLOCK)]);
         }
 
         @Override
@@ -285,7 +371,7 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
         @Override
         public Buffers buffers(Data d) {
-            int blocks = blocks(d.x().length, BLOCK);
+            int blocks = blocks(d.length(), BLOCK);
             return super.buffers(d).out(0, new double[blocks]).out(1, new double[blocks]);
         }
 
@@ -347,7 +433,7 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
 
         @Override
         public Buffers buffers(Data d) {
-            int blocks = blocks(d.x().length, BLOCK);
+            int blocks = blocks(d.length(), BLOCK);
             return super.buffers(d).out(0, new double[2 * blocks]).out(1, new long[2 * blocks]);
         }
 
