@@ -57,7 +57,8 @@ typedef enum pc_kernel {
     /* Neumaier (improved Kahan) compensated sum per block: out[0] = sums, out[1] = compensations,
        both double[ceil(n / block)]. iparam[0] = block >= 1. Lanes as for REDUCE_SUM, each with its own
        sum and compensation; the block sum is Neumaier over the 8 lane sums in lane order, its
-       compensation that sum's compensation plus each lane's, in lane order. */
+       compensation that sum's compensation plus each lane's, in lane order. Each step s + v adds its
+       rounding error by TwoSum: t = s + v, bv = t - s, c += (s - (t - bv)) + (v - bv). */
     PC_KERNEL_REDUCE_SUM_NEUMAIER = 7,
     /* Dot product of in[0], in[1] (double[n]) per block, lanes as for REDUCE_SUM (lane j adds
        x[i] * y[i]): out[0] = double[nblocks]. iparam[0] = block >= 1. */

@@ -49,10 +49,12 @@ static pc_status sum_run(const pc_args* args, uint64_t begin, uint64_t end, cons
     return PC_OK;
 }
 
-/* One Neumaier step: s += v, with the rounding error accumulated in *c. */
-static inline double neumaier_add(double s, double v, double* c) {
-    double t = s + v;
-    *c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+/* One step of Neumaier's compensated sum: returns s + v and adds the rounding error to *c. The error is
+   computed by Knuth's branch-free TwoSum, which for finite values gives the same exact error as the
+   textbook |s| >= |v| test, and lets the lanes vectorize. */
+static inline double compensated_add(double s, double v, double* c) {
+    double t = s + v, bv = t - s;
+    *c += (s - (t - bv)) + (v - bv);
     return t;
 }
 
@@ -69,11 +71,11 @@ static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t 
         double s[LANES] = {0}, c[LANES] = {0};
         uint64_t i = from;
         for (; i + LANES <= to; i += LANES) {
-            for (int j = 0; j < LANES; j++) s[j] = neumaier_add(s[j], x[i + j], &c[j]);
+            for (int j = 0; j < LANES; j++) s[j] = compensated_add(s[j], x[i + j], &c[j]);
         }
-        for (int j = 0; i + (uint64_t)j < to; j++) s[j] = neumaier_add(s[j], x[i + j], &c[j]);
+        for (int j = 0; i + (uint64_t)j < to; j++) s[j] = compensated_add(s[j], x[i + j], &c[j]);
         double total = 0.0, comp = 0.0;
-        for (int j = 0; j < LANES; j++) total = neumaier_add(total, s[j], &comp);
+        for (int j = 0; j < LANES; j++) total = compensated_add(total, s[j], &comp);
         for (int j = 0; j < LANES; j++) comp += c[j];
         sums[b] = total;
         comps[b] = comp;
@@ -101,10 +103,31 @@ static pc_status dot_run(const pc_args* args, uint64_t begin, uint64_t end, cons
 }
 
 /* Min and max with the index of their first occurrence, NaN ignored. The result does not depend on the
-   order of comparisons, so this takes two passes over the (cache-resident) block: the extreme values in
-   vectorizable lanes (a NaN never compares below or above, so it is skipped), then the first index equal
-   to each. Ties under == (-0.0 and 0.0) go to the first occurrence, and the value reported is the
-   element itself, as a left-to-right scan with < and > gives. */
+   order of comparisons, so lanes find each lane's first extreme (positions kept as doubles, exact below
+   2^53, so that the whole loop body is vectorizable double arithmetic; a NaN never compares, so it is
+   skipped), and the lanes are merged with ties going to the smaller index. Ties under == (-0.0 and 0.0)
+   thus go to the first occurrence, whose value is reported: what a left-to-right scan with < and >
+   gives. */
+/* The lanes over [from, to), a multiple of LANES items. Kept out of line with the lane state in memory:
+   so gcc vectorizes the loop over lanes (inlined, the lanes become scalars it does not vectorize). */
+__attribute__((noinline)) static void minmax_lanes(const double* restrict x, uint64_t from, uint64_t to,
+                                                   double* restrict mn, double* restrict imn, double* restrict mx,
+                                                   double* restrict imx, double* restrict pos) {
+    for (uint64_t i = from; i < to; i += LANES) {
+        for (int j = 0; j < LANES; j++) {
+            double v = x[i + j];
+            /* the lane's first non-NaN value, or strictly beyond; bitwise, so there are no branches */
+            int lo = (v < mn[j]) | ((v == mn[j]) & (imn[j] < 0));
+            int hi = (v > mx[j]) | ((v == mx[j]) & (imx[j] < 0));
+            mn[j] = lo ? v : mn[j];
+            imn[j] = lo ? pos[j] : imn[j];
+            mx[j] = hi ? v : mx[j];
+            imx[j] = hi ? pos[j] : imx[j];
+            pos[j] += LANES;
+        }
+    }
+}
+
 static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
     const double* restrict x = args->in[0];
@@ -113,37 +136,26 @@ static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, c
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double mn[LANES], mx[LANES];
-        for (int j = 0; j < LANES; j++) mn[j] = INFINITY, mx[j] = -INFINITY;
-        uint64_t i = from;
-        for (; i + LANES <= to; i += LANES) {
-            for (int j = 0; j < LANES; j++) {
-                double v = x[i + j];
-                mn[j] = v < mn[j] ? v : mn[j];
-                mx[j] = v > mx[j] ? v : mx[j];
-            }
+        double mn[LANES], mx[LANES], imn[LANES], imx[LANES], pos[LANES];
+        for (int j = 0; j < LANES; j++) {
+            mn[j] = INFINITY, mx[j] = -INFINITY, imn[j] = -1.0, imx[j] = -1.0, pos[j] = (double)(from + (uint64_t)j);
         }
+        uint64_t i = from + (to - from) / LANES * LANES;
+        minmax_lanes(x, from, i, mn, imn, mx, imx, pos);
         for (int j = 0; i + (uint64_t)j < to; j++) {
             double v = x[i + j];
-            mn[j] = v < mn[j] ? v : mn[j];
-            mx[j] = v > mx[j] ? v : mx[j];
+            if (v < mn[j] || (v == mn[j] && imn[j] < 0)) mn[j] = v, imn[j] = pos[j];
+            if (v > mx[j] || (v == mx[j] && imx[j] < 0)) mx[j] = v, imx[j] = pos[j];
         }
-        double lo = mn[0], hi = mx[0];
-        for (int j = 1; j < LANES; j++) {
-            lo = mn[j] < lo ? mn[j] : lo;
-            hi = mx[j] > hi ? mx[j] : hi;
+        double lo = NAN, hi = NAN, ilo = -1.0, ihi = -1.0;
+        for (int j = 0; j < LANES; j++) {
+            if (imn[j] >= 0 && (ilo < 0 || mn[j] < lo || (mn[j] == lo && imn[j] < ilo))) lo = mn[j], ilo = imn[j];
+            if (imx[j] >= 0 && (ihi < 0 || mx[j] > hi || (mx[j] == hi && imx[j] < ihi))) hi = mx[j], ihi = imx[j];
         }
-        int64_t imn = -1, imx = -1; /* stays -1 when the block holds no number (lo = +Inf not found) */
-        for (uint64_t k = from; k < to && imn < 0; k++) {
-            if (x[k] == lo) imn = (int64_t)k;
-        }
-        for (uint64_t k = from; k < to && imx < 0; k++) {
-            if (x[k] == hi) imx = (int64_t)k;
-        }
-        values[2 * b] = imn < 0 ? NAN : x[imn];
-        values[2 * b + 1] = imx < 0 ? NAN : x[imx];
-        indexes[2 * b] = imn;
-        indexes[2 * b + 1] = imx;
+        values[2 * b] = lo;
+        values[2 * b + 1] = hi;
+        indexes[2 * b] = (int64_t)ilo;
+        indexes[2 * b + 1] = (int64_t)ihi;
     }
     return PC_OK;
 }
