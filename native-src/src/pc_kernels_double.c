@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "pc_internal.h"
 
@@ -26,6 +29,11 @@ static uint64_t block_end(uint64_t b, uint64_t block, uint64_t end) {
    bound by memory rather than by the latency of one chain, and the compiler vectorizes the lanes without
    reordering anything within one. */
 #define LANES 8
+
+/* Four lanes per vector, with GCC's vector extensions: element-wise IEEE arithmetic, exactly as the scalar
+   code would do per lane (gcc keeps a local array of scalar lanes in scalar registers instead). */
+typedef double v4d __attribute__((vector_size(32)));
+
 
 static double lanes_sum(const double l[LANES]) {
     return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
@@ -60,6 +68,26 @@ static inline double compensated_add(double s, double v, double* c) {
 
 /* Neumaier per lane (sum and compensation); the block's sum is Neumaier over the lane sums in lane
    order, and its compensation that one's plus every lane's, in lane order. */
+/* The lane loop of the compensated sum: compute-bound (seven additions per item), so it also comes in an
+   AVX2 build, picked at load time on CPUs that have it. Both do the same IEEE operations per lane (no
+   FMA: -ffp-contract=off), so the results are identical. Lanes 4k .. 4k + 3 are in vs[k], vc[k]. */
+__attribute__((target_clones("avx2", "default")))
+static uint64_t neumaier_lanes(const double* restrict x, uint64_t from, uint64_t to, double s[LANES], double c[LANES]) {
+    v4d vs[LANES / 4] = {{0}}, vc[LANES / 4] = {{0}};
+    uint64_t i = from;
+    for (; i + LANES <= to; i += LANES) {
+        for (int k = 0; k < LANES / 4; k++) {
+            v4d v;
+            memcpy(&v, x + i + 4 * k, sizeof v); /* an unaligned load */
+            v4d t = vs[k] + v, bv = t - vs[k];
+            vc[k] += (vs[k] - (t - bv)) + (v - bv); /* compensated_add, four lanes at once */
+            vs[k] = t;
+        }
+    }
+    for (int j = 0; j < LANES; j++) s[j] = vs[j / 4][j % 4], c[j] = vc[j / 4][j % 4];
+    return i;
+}
+
 static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
     const double* restrict x = args->in[0];
@@ -68,11 +96,8 @@ static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t 
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double s[LANES] = {0}, c[LANES] = {0};
-        uint64_t i = from;
-        for (; i + LANES <= to; i += LANES) {
-            for (int j = 0; j < LANES; j++) s[j] = compensated_add(s[j], x[i + j], &c[j]);
-        }
+        double s[LANES], c[LANES];
+        uint64_t i = neumaier_lanes(x, from, to, s, c);
         for (int j = 0; i + (uint64_t)j < to; j++) s[j] = compensated_add(s[j], x[i + j], &c[j]);
         double total = 0.0, comp = 0.0;
         for (int j = 0; j < LANES; j++) total = compensated_add(total, s[j], &comp);
@@ -103,29 +128,54 @@ static pc_status dot_run(const pc_args* args, uint64_t begin, uint64_t end, cons
 }
 
 /* Min and max with the index of their first occurrence, NaN ignored. The result does not depend on the
-   order of comparisons, so lanes find each lane's first extreme (positions kept as doubles, exact below
-   2^53, so that the whole loop body is vectorizable double arithmetic; a NaN never compares, so it is
-   skipped), and the lanes are merged with ties going to the smaller index. Ties under == (-0.0 and 0.0)
-   thus go to the first occurrence, whose value is reported: what a left-to-right scan with < and >
-   gives. */
-/* The lanes over [from, to), a multiple of LANES items. Kept out of line with the lane state in memory:
-   so gcc vectorizes the loop over lanes (inlined, the lanes become scalars it does not vectorize). */
-__attribute__((noinline)) static void minmax_lanes(const double* restrict x, uint64_t from, uint64_t to,
-                                                   double* restrict mn, double* restrict imn, double* restrict mx,
-                                                   double* restrict imx, double* restrict pos) {
-    for (uint64_t i = from; i < to; i += LANES) {
-        for (int j = 0; j < LANES; j++) {
-            double v = x[i + j];
-            /* the lane's first non-NaN value, or strictly beyond; bitwise, so there are no branches */
-            int lo = (v < mn[j]) | ((v == mn[j]) & (imn[j] < 0));
-            int hi = (v > mx[j]) | ((v == mx[j]) & (imx[j] < 0));
-            mn[j] = lo ? v : mn[j];
-            imn[j] = lo ? pos[j] : imn[j];
-            mx[j] = hi ? v : mx[j];
-            imx[j] = hi ? pos[j] : imx[j];
-            pos[j] += LANES;
+   order of comparisons, so each block takes two passes, the second over cache-resident data: the extreme
+   values, in lanes (m = v < m ? v : m, which skips a NaN: it never compares), then the first index whose
+   value equals each (==, so -0.0 and 0.0 tie and the first occurrence is reported, with its own value),
+   as a left-to-right scan with < and > gives. A block of only NaN keeps lo = +Inf, which no item
+   equals: index -1. */
+static void minmax_values(const double* restrict x, uint64_t from, uint64_t to, double* lo, double* hi) {
+    double l = INFINITY, h = -INFINITY;
+    uint64_t i = from;
+#ifdef __SSE2__
+    __m128d mn[2] = {_mm_set1_pd(INFINITY), _mm_set1_pd(INFINITY)};
+    __m128d mx[2] = {_mm_set1_pd(-INFINITY), _mm_set1_pd(-INFINITY)};
+    for (; i + 4 <= to; i += 4) {
+        for (int k = 0; k < 2; k++) {
+            __m128d v = _mm_loadu_pd(x + i + 2 * k);
+            mn[k] = _mm_min_pd(v, mn[k]); /* v < m ? v : m, per element */
+            mx[k] = _mm_max_pd(v, mx[k]); /* v > m ? v : m */
         }
     }
+    double lanes[8];
+    _mm_storeu_pd(lanes, mn[0]), _mm_storeu_pd(lanes + 2, mn[1]);
+    _mm_storeu_pd(lanes + 4, mx[0]), _mm_storeu_pd(lanes + 6, mx[1]);
+    for (int j = 0; j < 4; j++) {
+        l = lanes[j] < l ? lanes[j] : l;
+        h = lanes[4 + j] > h ? lanes[4 + j] : h;
+    }
+#endif
+    for (; i < to; i++) {
+        l = x[i] < l ? x[i] : l;
+        h = x[i] > h ? x[i] : h;
+    }
+    *lo = l, *hi = h;
+}
+
+/* The first index in [from, to) whose value == v, or -1. */
+static int64_t first_equal(const double* restrict x, uint64_t from, uint64_t to, double v) {
+    uint64_t i = from;
+#ifdef __SSE2__
+    __m128d target = _mm_set1_pd(v);
+    for (; i + 4 <= to; i += 4) {
+        __m128d e = _mm_or_pd(_mm_cmpeq_pd(_mm_loadu_pd(x + i), target),
+                              _mm_cmpeq_pd(_mm_loadu_pd(x + i + 2), target));
+        if (_mm_movemask_pd(e)) break; /* the scalar loop finds which of the four */
+    }
+#endif
+    for (; i < to; i++) {
+        if (x[i] == v) return (int64_t)i;
+    }
+    return -1;
 }
 
 static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
@@ -136,26 +186,13 @@ static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, c
     uint64_t block = (uint64_t)args->iparam[0];
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double mn[LANES], mx[LANES], imn[LANES], imx[LANES], pos[LANES];
-        for (int j = 0; j < LANES; j++) {
-            mn[j] = INFINITY, mx[j] = -INFINITY, imn[j] = -1.0, imx[j] = -1.0, pos[j] = (double)(from + (uint64_t)j);
-        }
-        uint64_t i = from + (to - from) / LANES * LANES;
-        minmax_lanes(x, from, i, mn, imn, mx, imx, pos);
-        for (int j = 0; i + (uint64_t)j < to; j++) {
-            double v = x[i + j];
-            if (v < mn[j] || (v == mn[j] && imn[j] < 0)) mn[j] = v, imn[j] = pos[j];
-            if (v > mx[j] || (v == mx[j] && imx[j] < 0)) mx[j] = v, imx[j] = pos[j];
-        }
-        double lo = NAN, hi = NAN, ilo = -1.0, ihi = -1.0;
-        for (int j = 0; j < LANES; j++) {
-            if (imn[j] >= 0 && (ilo < 0 || mn[j] < lo || (mn[j] == lo && imn[j] < ilo))) lo = mn[j], ilo = imn[j];
-            if (imx[j] >= 0 && (ihi < 0 || mx[j] > hi || (mx[j] == hi && imx[j] < ihi))) hi = mx[j], ihi = imx[j];
-        }
-        values[2 * b] = lo;
-        values[2 * b + 1] = hi;
-        indexes[2 * b] = (int64_t)ilo;
-        indexes[2 * b + 1] = (int64_t)ihi;
+        double lo, hi;
+        minmax_values(x, from, to, &lo, &hi);
+        int64_t imn = first_equal(x, from, to, lo), imx = first_equal(x, from, to, hi);
+        values[2 * b] = imn < 0 ? NAN : x[imn];
+        values[2 * b + 1] = imx < 0 ? NAN : x[imx];
+        indexes[2 * b] = imn;
+        indexes[2 * b + 1] = imx;
     }
     return PC_OK;
 }
