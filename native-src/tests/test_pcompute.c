@@ -578,6 +578,30 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     CHECK(values[0] == -1e16 && idx[0] == 2 && values[1] == 1e16 && idx[1] == 0);
     CHECK(values[2] == 0.0 && idx[2] == 4 && idx[3] == 4); /* block 1 holds only -0.0 */
 
+    /* min/max lanes and tail: ties across lanes go to the first index, with its own zero's sign */
+    double mm_x[9] = {3, 1, 2, 1, 5, 0.0, 7, -0.0, 0.0};
+    double mm_v[2];
+    int64_t mm_i[2];
+    memset(&args, 0, sizeof args);
+    args.in[0] = mm_x;
+    args.out[0] = mm_v;
+    args.out[1] = mm_i;
+    args.iparam[0] = 16;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 9, NULL));
+    CHECK(mm_v[0] == 0.0 && !signbit(mm_v[0]) && mm_i[0] == 5 && mm_v[1] == 7 && mm_i[1] == 6);
+    double mm_nan_then_4[6] = {NAN, NAN, NAN, NAN, NAN, 4}; /* the only number is in the tail */
+    args.in[0] = mm_nan_then_4;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 6, NULL));
+    CHECK(mm_v[0] == 4 && mm_i[0] == 5 && mm_v[1] == 4 && mm_i[1] == 5);
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL)); /* only NaN */
+    CHECK(isnan(mm_v[0]) && mm_i[0] == -1 && isnan(mm_v[1]) && mm_i[1] == -1);
+    double mm_inf[5] = {NAN, INFINITY, NAN, INFINITY, -INFINITY};
+    args.in[0] = mm_inf;
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 4, NULL)); /* +Inf is a number */
+    CHECK(mm_v[0] == INFINITY && mm_i[0] == 1 && mm_v[1] == INFINITY && mm_i[1] == 1);
+    CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL));
+    CHECK(mm_v[0] == -INFINITY && mm_i[0] == 4 && mm_v[1] == INFINITY && mm_i[1] == 1);
+
     double a[6] = {1, 2, 3, 4, 5, 6};   /* 2 x 3 */
     double b[6] = {7, 8, 9, 10, 11, 12}; /* 3 x 2 */
     double c[4];

@@ -1,73 +1,86 @@
 package io.pcompute;
 
-import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link Strategy#AUTO}: per call, the serial or pooled, Java or native runner that should be fastest.
+ * {@link Strategy#AUTO}: per call, the serial or pooled, Java or native runner that is fastest for the
+ * kernel at that input size, as measured.
  *
- * <p>It measures. Problems are grouped per kernel by size (powers of two of their item count); in each
- * group AUTO first times every candidate a few times — the first run of each is discarded (JIT, caches,
- * first-touch memory) — and from then on uses the fastest it saw. Which candidates are tried comes from a
- * cost model (calibrated once per kernel on its own generated problems: about {@code c} ns per item in
- * Java and {@code n} in native code): problems estimated above {@value #EXPLORE_LIMIT_NS} ns only try the
- * two pools, since trying a serial run on a large problem costs real time and a pool wins there.
+ * <p>Problems are grouped per kernel by size (powers of two of their item count). In each group AUTO first
+ * times the candidates on real calls — the pools first, then, only when the best pool run suggests a
+ * serial run costs no more than {@value #EXPLORE_LIMIT_NS} ns (pool time × threads), the serial runners,
+ * so that a large problem is never run serially just to learn that a pool wins. Each candidate runs at least
+ * {@value #MIN_TRIALS} times and until it has taken {@value #BUDGET_NS} ns in all (at most
+ * {@value #MAX_TRIALS} runs); its first run is discarded (JIT, caches, first-touch memory) and the
+ * fastest of the rest is its time. From then on AUTO uses the fastest candidate. {@link #warmUp} does the
+ * timing up front.
  */
 final class AutoRunner implements Runner {
-    /** Cost of handing a job to pool threads and seeing it complete, measured by the handoff benchmark. */
-    static final long HANDOFF_NS = 30_000;
-    static final int PARALLEL_BREAK_EVEN_FACTOR = 4;
-    /** Problems estimated below this many ns are cheap enough to try the serial strategies on too. */
+    /** A serial candidate is tried only when its run is expected to cost at most this. */
     static final long EXPLORE_LIMIT_NS = 20_000_000;
-    /** Timed runs per candidate; the first one is discarded. */
-    private static final int TRIALS = 3;
-    private static final Strategy[] CANDIDATES = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL, Strategy.JAVA_POOL,
-            Strategy.NATIVE_POOL};
+    static final int MIN_TRIALS = 3;
+    static final int MAX_TRIALS = 32;
+    /** Cheap candidates are timed until they have taken this long in all: one run of a µs is noise. */
+    static final long BUDGET_NS = 2_000_000;
+    private static final Strategy[] POOLS = {Strategy.JAVA_POOL, Strategy.NATIVE_POOL};
+    private static final Strategy[] SERIAL = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL};
 
-    /** Per kernel and size group: the fastest time seen per candidate, and how often each was tried. */
+    /** Per kernel and size group: per candidate, the fastest time seen, the runs and their total time. */
     private static final class Trials {
-        final long[] bestNs = new long[CANDIDATES.length];
-        final int[] count = new int[CANDIDATES.length];
+        final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
 
-        Trials() {
-            java.util.Arrays.fill(bestNs, Long.MAX_VALUE);
-        }
-
-        /** The candidate to try next, or -1 when every one has had its trials. */
-        synchronized int untried(boolean parallelAllowed, boolean serialAllowed) {
-            for (int i = 0; i < CANDIDATES.length; i++) {
-                boolean allowed = CANDIDATES[i].isParallel() ? parallelAllowed : serialAllowed;
-                if (allowed && count[i] < TRIALS) {
-                    return i;
+        /** The candidate to time next, or null when AUTO has settled. */
+        synchronized Strategy next(int threads) {
+            if (threads > 1) {
+                for (Strategy s : POOLS) {
+                    if (!done(s)) {
+                        return s;
+                    }
+                }
+                long bestPool = Math.min(best(Strategy.JAVA_POOL), best(Strategy.NATIVE_POOL));
+                if (bestPool > EXPLORE_LIMIT_NS / threads) {
+                    return null; // a serial run would cost about `threads` pool runs: too dear to try
                 }
             }
-            return -1;
+            for (Strategy s : SERIAL) {
+                if (!done(s)) {
+                    return s;
+                }
+            }
+            return null;
         }
 
-        synchronized void record(int i, long ns) {
-            if (count[i]++ > 0) { // the first run pays for warm-up
-                bestNs[i] = Math.min(bestNs[i], ns);
+        private boolean done(Strategy s) {
+            long[] t = seen.get(s);
+            return t != null && t[1] >= MIN_TRIALS && (t[2] >= BUDGET_NS || t[1] >= MAX_TRIALS);
+        }
+
+        private long best(Strategy s) {
+            long[] t = seen.get(s);
+            return t == null ? Long.MAX_VALUE : t[0];
+        }
+
+        synchronized void record(Strategy s, long ns) {
+            long[] t = seen.computeIfAbsent(s, k -> new long[] {Long.MAX_VALUE, 0, 0});
+            if (t[1]++ > 0) { // the first run pays for warm-up
+                t[0] = Math.min(t[0], ns);
             }
+            t[2] += ns;
         }
 
         synchronized Strategy fastest() {
-            int best = 0;
-            for (int i = 1; i < CANDIDATES.length; i++) {
-                if (bestNs[i] < bestNs[best]) {
-                    best = i;
+            Strategy fastest = null;
+            for (Map.Entry<Strategy, long[]> e : seen.entrySet()) {
+                if (fastest == null || e.getValue()[0] < best(fastest)) {
+                    fastest = e.getKey();
                 }
             }
-            return CANDIDATES[best];
+            return fastest;
         }
     }
 
     private final Map<String, Trials> trials = new ConcurrentHashMap<>();
-
-    /** Calibrated ns per item, per kernel name: {java, native}. */
-    private static final Map<String, double[]> COSTS = new ConcurrentHashMap<>();
-
     private final int threads;
     private final Runner javaSerial = new Runners.JavaSerial();
     private final Runner nativeSerial = new Runners.NativeSerial();
@@ -88,35 +101,17 @@ final class AutoRunner implements Runner {
         return threads;
     }
 
-    /** The strategy the cost model picks for this problem. */
-    <P, R> Strategy choose(Kernel<P, R> kernel, P problem) {
-        double[] cost = COSTS.computeIfAbsent(kernel.name(), name -> calibrate(kernel));
-        boolean nativeFaster = cost[1] < cost[0];
-        double serialNs = kernel.items(problem) * Math.min(cost[0], cost[1]);
-        boolean parallel = threads > 1 && serialNs > PARALLEL_BREAK_EVEN_FACTOR * HANDOFF_NS;
-        if (parallel) {
-            return nativeFaster ? Strategy.NATIVE_POOL : Strategy.JAVA_POOL;
-        }
-        return nativeFaster ? Strategy.NATIVE_SERIAL : Strategy.JAVA_SERIAL;
-    }
-
-    private <P, R> double estimatedSerialNs(Kernel<P, R> kernel, P problem) {
-        double[] cost = COSTS.computeIfAbsent(kernel.name(), name -> calibrate(kernel));
-        return kernel.items(problem) * Math.min(cost[0], cost[1]);
-    }
-
     @Override
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
-        boolean parallel = threads > 1;
         Trials t = trialsFor(kernel, problem);
-        int next = t.untried(parallel, !isLarge(kernel, problem) || !parallel);
-        if (next < 0) {
+        Strategy next = t.next(threads);
+        if (next == null) {
             return runner(t.fastest()).run(kernel, problem, progress);
         }
         long start = System.nanoTime();
-        R result = runner(CANDIDATES[next]).run(kernel, problem, progress);
+        R result = runner(next).run(kernel, problem, progress);
         t.record(next, System.nanoTime() - start);
         return result;
     }
@@ -127,18 +122,22 @@ final class AutoRunner implements Runner {
         do {
             run(kernel, problem);
             calls++;
-        } while (trialsFor(kernel, problem).untried(threads > 1, !isLarge(kernel, problem) || threads <= 1) >= 0);
+        } while (trialsFor(kernel, problem).next(threads) != null);
         return calls;
     }
 
-    private <P, R> boolean isLarge(Kernel<P, R> kernel, P problem) {
-        return estimatedSerialNs(kernel, problem) > EXPLORE_LIMIT_NS;
+    /** The strategy AUTO uses for problems of this kernel and size, or null while it is still timing. */
+    Strategy chosen(Kernel<?, ?> kernel, long items) {
+        Trials t = trials.get(key(kernel, items));
+        return t == null || t.next(threads) != null ? null : t.fastest();
     }
 
     private <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {
-        long items = kernel.items(problem);
-        return trials.computeIfAbsent(kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items)),
-                key -> new Trials());
+        return trials.computeIfAbsent(key(kernel, kernel.items(problem)), key -> new Trials());
+    }
+
+    private static String key(Kernel<?, ?> kernel, long items) {
+        return kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items));
     }
 
     private synchronized Runner runner(Strategy s) {
@@ -151,49 +150,9 @@ final class AutoRunner implements Runner {
         };
     }
 
-    /** {java, native} ns per item: best of 5 timed runs over generated problems, after 2 warm-up rounds. */
-    private static <P, R> double[] calibrate(Kernel<P, R> kernel) {
-        SplittableRandom random = new SplittableRandom(0xCA11B);
-        List<P> samples = new java.util.ArrayList<>();
-        long items = 0;
-        while (samples.size() < 8 && items < 20_000) {
-            P p = kernel.random(random, 200);
-            samples.add(p);
-            items += kernel.items(p);
-        }
-        if (items == 0) {
-            return new double[] {1, 1};
-        }
-        Runner[] runners = {new Runners.JavaSerial(), new Runners.NativeSerial()};
-        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
-        try {
-            measure(kernel, samples, items, runners, best);
-        } finally {
-            for (Runner r : runners) {
-                r.close();
-            }
-        }
-        return best;
-    }
-
-    private static <P, R> void measure(Kernel<P, R> kernel, List<P> samples, long items, Runner[] runners,
-                                       double[] best) {
-        for (int round = 0; round < 7; round++) {
-            for (int r = 0; r < 2; r++) {
-                long start = System.nanoTime();
-                for (P p : samples) {
-                    runners[r].run(kernel, p);
-                }
-                long elapsed = System.nanoTime() - start;
-                if (round >= 2) {
-                    best[r] = Math.min(best[r], (double) elapsed / items);
-                }
-            }
-        }
-    }
-
     @Override
     public synchronized void close() {
+        javaSerial.close();
         nativeSerial.close();
         if (javaPool != null) {
             javaPool.close();

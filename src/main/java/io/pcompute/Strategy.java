@@ -11,9 +11,9 @@ public enum Strategy {
     /** The C kernel on a {@link NativePool} of native worker threads pulling tasks. */
     NATIVE_POOL("native-pool", true),
     /**
-     * Picks one of the four per call, from the problem's size and the kernel's measured cost per item
-     * (Java and native, calibrated once per kernel): serial while the work is too small to pay for a
-     * hand-off to worker threads, and the faster of Java and native.
+     * Picks one of the four per call: for each kernel and size group (powers of two of the item count),
+     * the one it measured fastest on its first calls there (see {@link Runner#warmUp}). Large problems
+     * are never run serially just to time them.
      */
     AUTO("auto", true);
 

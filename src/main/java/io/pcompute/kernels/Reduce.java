@@ -315,9 +315,23 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double[] x = b.doubleIn(0);
             double[] sums = b.doubleOut(0);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                double[] lanes = new double[LANES];
-                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
-                    lanes[(i - blk * BLOCK) % LANES] += x[i];
+                int i = blk * BLOCK;
+                int to = (int) Math.min((long) (blk + 1) * BLOCK, end);
+                // lane j adds values j, j + 8, ... of the block (locals, so the JIT keeps them in registers)
+                double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+                for (; i + LANES <= to; i += LANES) {
+                    l0 += x[i];
+                    l1 += x[i + 1];
+                    l2 += x[i + 2];
+                    l3 += x[i + 3];
+                    l4 += x[i + 4];
+                    l5 += x[i + 5];
+                    l6 += x[i + 6];
+                    l7 += x[i + 7];
+                }
+                double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
+                for (int j = 0; i + j < to; j++) {
+                    lanes[j] += x[i + j];
                 }
                 sums[blk] = lanesSum(lanes);
             }
@@ -350,9 +364,23 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
             double[] y = b.doubleIn(1);
             double[] sums = b.doubleOut(0);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                double[] lanes = new double[LANES];
-                for (int i = blk * BLOCK; i < Math.min((long) (blk + 1) * BLOCK, end); i++) {
-                    lanes[(i - blk * BLOCK) % LANES] += x[i] * y[i];
+                int i = blk * BLOCK;
+                int to = (int) Math.min((long) (blk + 1) * BLOCK, end);
+                // lanes as for the sum, adding x[i] * y[i]
+                double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+                for (; i + LANES <= to; i += LANES) {
+                    l0 += x[i] * y[i];
+                    l1 += x[i + 1] * y[i + 1];
+                    l2 += x[i + 2] * y[i + 2];
+                    l3 += x[i + 3] * y[i + 3];
+                    l4 += x[i + 4] * y[i + 4];
+                    l5 += x[i + 5] * y[i + 5];
+                    l6 += x[i + 6] * y[i + 6];
+                    l7 += x[i + 7] * y[i + 7];
+                }
+                double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
+                for (int j = 0; i + j < to; j++) {
+                    lanes[j] += x[i + j] * y[i + j];
                 }
                 sums[blk] = lanesSum(lanes);
             }
