@@ -13,8 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * so that a large problem is never run serially just to learn that a pool wins. Each candidate runs at least
  * {@value #MIN_TRIALS} times and until it has taken {@value #BUDGET_NS} ns in all (at most
  * {@value #MAX_TRIALS} runs); its first run is discarded (JIT, caches, first-touch memory) and the
- * fastest of the rest is its time. From then on AUTO uses the fastest candidate. {@link #warmUp} does the
- * timing up front.
+ * fastest of the rest is its time. From then on AUTO uses the fastest candidate, and it looks again now
+ * and then — after the group's 64th, 128th, 256th, ... call it times each other candidate once more — so a
+ * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
+ * that vanishes as calls accumulate. {@link #warmUp} does the first timing up front.
  */
 final class AutoRunner implements Runner {
     /** A serial candidate is tried only when its run is expected to cost at most this. */
@@ -26,11 +28,36 @@ final class AutoRunner implements Runner {
     private static final Strategy[] POOLS = {Strategy.JAVA_POOL, Strategy.NATIVE_POOL};
     private static final Strategy[] SERIAL = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL};
 
-    /** Per kernel and size group: per candidate, the fastest time seen, the runs and their total time. */
-    private static final class Trials {
-        final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
+    /** Re-timing starts after this many calls in a group, and recurs at each doubling. */
+    static final long RETIME_FIRST = 64;
 
-        /** The candidate to time next, or null when AUTO has settled. */
+    /** Per kernel and size group: per candidate, the fastest time seen, the runs and their total time. */
+    static final class Trials {
+        final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
+        long calls;
+        long nextRetime = RETIME_FIRST;
+        final java.util.ArrayDeque<Strategy> retime = new java.util.ArrayDeque<>();
+
+        /** The candidate to time on this call, or null to use the fastest: counts the call. */
+        synchronized Strategy take(int threads) {
+            calls++;
+            Strategy s = next(threads);
+            if (s != null) {
+                return s;
+            }
+            if (calls >= nextRetime) {
+                nextRetime *= 2;
+                Strategy fastest = fastest();
+                for (Strategy c : seen.keySet()) {
+                    if (c != fastest) {
+                        retime.add(c);
+                    }
+                }
+            }
+            return retime.poll();
+        }
+
+        /** The candidate still to be timed in the first round, or null when AUTO has settled. */
         synchronized Strategy next(int threads) {
             if (threads > 1) {
                 for (Strategy s : POOLS) {
@@ -106,9 +133,13 @@ final class AutoRunner implements Runner {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
         Trials t = trialsFor(kernel, problem);
-        Strategy next = t.next(threads);
+        Strategy next = t.take(threads);
         if (next == null) {
-            return runner(t.fastest()).run(kernel, problem, progress);
+            Strategy fastest = t.fastest();
+            long start = System.nanoTime();
+            R result = runner(fastest).run(kernel, problem, progress);
+            t.record(fastest, System.nanoTime() - start); // keeps its time as fresh as the others'
+            return result;
         }
         long start = System.nanoTime();
         R result = runner(next).run(kernel, problem, progress);

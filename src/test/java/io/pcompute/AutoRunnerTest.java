@@ -4,6 +4,7 @@ import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Reduce;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,6 +56,32 @@ class AutoRunnerTest {
             }
             assertTrue(auto.chosen(Gcd.FAST, 300) != null);
         }
+    }
+
+    @Test
+    void aFirstImpressionIsCorrectedWhenTheCandidatesAreTimedAgain() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        // first impressions, in ns: Java serial looks slow (say, timed before the JIT compiled it)
+        Map<Strategy, Long> first = Map.of(Strategy.JAVA_POOL, 900_000L, Strategy.NATIVE_POOL, 800_000L,
+                Strategy.JAVA_SERIAL, 1_000_000L, Strategy.NATIVE_SERIAL, 700_000L);
+        int timed = 0;
+        for (Strategy s; (s = t.take(2)) != null; timed++) {
+            t.record(s, t.seen.containsKey(s) ? first.get(s) : 2_000_000); // the first run is discarded
+        }
+        assertEquals(4 * AutoRunner.MIN_TRIALS, timed, "every candidate 3 times, pools first");
+        assertEquals(Strategy.NATIVE_SERIAL, t.fastest());
+        Strategy s;
+        while ((s = t.take(2)) == null) {
+            t.record(Strategy.NATIVE_SERIAL, 700_000); // the fastest runs, and stays timed
+        }
+        assertEquals(AutoRunner.RETIME_FIRST, t.calls, "the others are timed again at the group's 64th call");
+        Set<Strategy> retimed = new java.util.HashSet<>();
+        do {
+            retimed.add(s);
+            t.record(s, s == Strategy.JAVA_SERIAL ? 100_000 : first.get(s)); // compiled now: the fastest
+        } while ((s = t.take(2)) != null);
+        assertEquals(Set.of(Strategy.JAVA_POOL, Strategy.NATIVE_POOL, Strategy.JAVA_SERIAL), retimed);
+        assertEquals(Strategy.JAVA_SERIAL, t.fastest());
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,5 +54,35 @@ public class StreamBench {
     @Threads(Threads.MAX)
     public double streamingRead() throws Throwable {
         return (double) Shim.STREAM_READ.invokeExact(data, VALUES);
+    }
+
+    /** One 64 MB buffer for all threads, each reading its own share: the shape of a pooled reduction. */
+    @State(Scope.Benchmark)
+    public static class Shared {
+        Arena arena;
+        MemorySegment data;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            arena = Arena.ofShared();
+            data = arena.allocate(ValueLayout.JAVA_DOUBLE, VALUES);
+            for (long i = 0; i < VALUES; i++) {
+                data.setAtIndex(ValueLayout.JAVA_DOUBLE, i, i * 0.5);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    /** Every core reads its share of one shared 64 MB buffer (report: 64 MB per op time). */
+    @Benchmark
+    @Threads(Threads.MAX)
+    public double streamingReadShared(Shared shared, ThreadParams thread) throws Throwable {
+        long share = VALUES / thread.getThreadCount();
+        MemorySegment mine = shared.data.asSlice(thread.getThreadIndex() * share * Double.BYTES, share * Double.BYTES);
+        return (double) Shim.STREAM_READ.invokeExact(mine, share);
     }
 }
