@@ -2,6 +2,7 @@ package io.pcompute;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@link Strategy#AUTO}: per call, the serial or pooled, Java or native runner that is fastest for the
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #MIN_TRIALS} times and until it has taken {@value #BUDGET_NS} ns in all (at most
  * {@value #MAX_TRIALS} runs); its first run is discarded (JIT, caches, first-touch memory) and the
  * fastest of the rest is its time. From then on AUTO uses the fastest candidate, and it looks again now
- * and then — after the group's 64th, 128th, 256th, ... call it times each other candidate once more — so a
+ * and then — after the group's 64th, 128th, 256th, ... call it times every candidate again, a few runs in a row — so a
  * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
  * that vanishes as calls accumulate. {@link #warmUp} does the first timing up front.
  */
@@ -47,10 +48,9 @@ final class AutoRunner implements Runner {
             }
             if (calls >= nextRetime) {
                 nextRetime *= 2;
-                Strategy fastest = fastest();
-                for (Strategy c : seen.keySet()) {
-                    if (c != fastest) {
-                        retime.add(c);
+                for (Strategy c : seen.keySet()) { // the fastest too: its time may date from a cold start
+                    for (int i = 0; i < MIN_TRIALS; i++) {
+                        retime.add(c); // a short burst: one isolated run finds pool threads parked, caches cold
                     }
                 }
             }
@@ -97,6 +97,10 @@ final class AutoRunner implements Runner {
         }
 
         synchronized Strategy fastest() {
+            return fastestSeen();
+        }
+
+        private Strategy fastestSeen() {
             Strategy fastest = null;
             for (Map.Entry<Strategy, long[]> e : seen.entrySet()) {
                 if (fastest == null || e.getValue()[0] < best(fastest)) {
@@ -107,7 +111,8 @@ final class AutoRunner implements Runner {
         }
     }
 
-    private final Map<String, Trials> trials = new ConcurrentHashMap<>();
+    /** Per kernel, its size groups: index = bit length of the item count. */
+    private final Map<Kernel<?, ?>, AtomicReferenceArray<Trials>> trials = new ConcurrentHashMap<>();
     private final int threads;
     private final Runner javaSerial = new Runners.JavaSerial();
     private final Runner nativeSerial = new Runners.NativeSerial();
@@ -135,11 +140,7 @@ final class AutoRunner implements Runner {
         Trials t = trialsFor(kernel, problem);
         Strategy next = t.take(threads);
         if (next == null) {
-            Strategy fastest = t.fastest();
-            long start = System.nanoTime();
-            R result = runner(fastest).run(kernel, problem, progress);
-            t.record(fastest, System.nanoTime() - start); // keeps its time as fresh as the others'
-            return result;
+            return runner(t.fastest()).run(kernel, problem, progress);
         }
         long start = System.nanoTime();
         R result = runner(next).run(kernel, problem, progress);
@@ -159,16 +160,34 @@ final class AutoRunner implements Runner {
 
     /** The strategy AUTO uses for problems of this kernel and size, or null while it is still timing. */
     Strategy chosen(Kernel<?, ?> kernel, long items) {
-        Trials t = trials.get(key(kernel, items));
-        return t == null || t.next(threads) != null ? null : t.fastest();
+        Trials t = trialsFor(kernel, items);
+        return t.next(threads) != null ? null : t.fastest();
+    }
+
+    /** What AUTO measured for this kernel's size group: per candidate, fastest µs and runs. */
+    String describe(Kernel<?, ?> kernel, long items) {
+        Trials t = trialsFor(kernel, items);
+        synchronized (t) {
+            StringBuilder b = new StringBuilder("calls " + t.calls + ", using " + t.fastestSeen() + ":");
+            t.seen.forEach((s, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f µs ×%d", s.label(),
+                    v[0] / 1e3, v[1])));
+            return b.toString();
+        }
     }
 
     private <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {
-        return trials.computeIfAbsent(key(kernel, kernel.items(problem)), key -> new Trials());
+        return trialsFor(kernel, kernel.items(problem));
     }
 
-    private static String key(Kernel<?, ?> kernel, long items) {
-        return kernel.name() + "/" + (64 - Long.numberOfLeadingZeros(items));
+    private Trials trialsFor(Kernel<?, ?> kernel, long items) {
+        AtomicReferenceArray<Trials> groups = trials.computeIfAbsent(kernel, k -> new AtomicReferenceArray<>(65));
+        int group = 64 - Long.numberOfLeadingZeros(items);
+        Trials t = groups.get(group);
+        if (t == null) {
+            groups.compareAndSet(group, null, new Trials());
+            t = groups.get(group);
+        }
+        return t;
     }
 
     private synchronized Runner runner(Strategy s) {

@@ -24,7 +24,8 @@ class AutoRunnerTest {
             int calls = auto.warmUp(Gcd.FAST, tiny);
             assertTrue(calls >= 4 * AutoRunner.MIN_TRIALS && calls <= 4 * AutoRunner.MAX_TRIALS, "calls " + calls);
             // a pool hand-off alone costs tens of µs; two gcds, well under one
-            assertTrue(SERIAL.contains(auto.chosen(Gcd.FAST, 2)), String.valueOf(auto.chosen(Gcd.FAST, 2)));
+            assertTrue(SERIAL.contains(auto.chosen(Gcd.FAST, 2)), auto.describe(Gcd.FAST, 2));
+            assertTrue(auto.describe(Gcd.FAST, 2).contains("using " + auto.chosen(Gcd.FAST, 2)));
             assertArrayEquals(new long[] {4, 9}, auto.apply(Gcd.FAST, tiny.a(), tiny.b()));
 
             // ~100 brute-force gcds of values near 10^6: tens of ms serially, so only the pools are timed
@@ -74,13 +75,14 @@ class AutoRunnerTest {
         while ((s = t.take(2)) == null) {
             t.record(Strategy.NATIVE_SERIAL, 700_000); // the fastest runs, and stays timed
         }
-        assertEquals(AutoRunner.RETIME_FIRST, t.calls, "the others are timed again at the group's 64th call");
+        assertEquals(AutoRunner.RETIME_FIRST, t.calls, "every candidate is timed again at the group's 64th call");
         Set<Strategy> retimed = new java.util.HashSet<>();
         do {
             retimed.add(s);
             t.record(s, s == Strategy.JAVA_SERIAL ? 100_000 : first.get(s)); // compiled now: the fastest
         } while ((s = t.take(2)) != null);
-        assertEquals(Set.of(Strategy.JAVA_POOL, Strategy.NATIVE_POOL, Strategy.JAVA_SERIAL), retimed);
+        assertEquals(Set.of(Strategy.JAVA_POOL, Strategy.NATIVE_POOL, Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL),
+                retimed);
         assertEquals(Strategy.JAVA_SERIAL, t.fastest());
     }
 
