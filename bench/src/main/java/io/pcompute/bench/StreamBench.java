@@ -21,10 +21,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The machine's read bandwidth: every core streams its own 64 MB of doubles through a plain C loop. The
- * report divides bytes by time to compare memory-bound reductions with it.
+ * The machine's read bandwidth: every core streams 64 MB of doubles (its own, or its share of one shared
+ * buffer) through a plain C loop. The report divides bytes by time to compare memory-bound reductions with it.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
@@ -33,32 +32,8 @@ import java.util.concurrent.TimeUnit;
 public class StreamBench {
     static final long VALUES = 8_388_608; // 64 MB per thread
 
-    private Arena arena;
-    private MemorySegment data;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        arena = Arena.ofShared();
-        data = arena.allocate(ValueLayout.JAVA_DOUBLE, VALUES);
-        for (long i = 0; i < VALUES; i++) {
-            data.setAtIndex(ValueLayout.JAVA_DOUBLE, i, i * 0.5);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
-    }
-
-    @Benchmark
-    @Threads(Threads.MAX)
-    public double streamingRead() throws Throwable {
-        return (double) Shim.STREAM_READ.invokeExact(data, VALUES);
-    }
-
-    /** One 64 MB buffer for all threads, each reading its own share: the shape of a pooled reduction. */
-    @State(Scope.Benchmark)
-    public static class Shared {
+    /** 64 MB of doubles in native memory. */
+    public abstract static class Buffer {
         Arena arena;
         MemorySegment data;
 
@@ -75,6 +50,23 @@ public class StreamBench {
         public void tearDown() {
             arena.close();
         }
+    }
+
+    /** A buffer per thread. */
+    @State(Scope.Thread)
+    public static class Own extends Buffer {
+    }
+
+    /** One buffer for all threads, each reading its own share: the shape of a pooled reduction. */
+    @State(Scope.Benchmark)
+    public static class Shared extends Buffer {
+    }
+
+    /** Every core reads its own 64 MB. */
+    @Benchmark
+    @Threads(Threads.MAX)
+    public double streamingRead(Own own) throws Throwable {
+        return (double) Shim.STREAM_READ.invokeExact(own.data, VALUES);
     }
 
     /** Every core reads its share of one shared 64 MB buffer (report: 64 MB per op time). */
