@@ -39,22 +39,42 @@ static double lanes_sum(const double l[LANES]) {
     return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-static pc_status sum_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
-    const double* restrict x = args->in[0];
-    double* sums = args->out[0];
-    uint64_t block = (uint64_t)args->iparam[0];
-    for (uint64_t b = begin / block; b * block < end; b++) {
-        uint64_t from = b * block, to = block_end(b, block, end);
-        double l[LANES] = {0};
-        uint64_t i = from;
+/* Block [from, to) of the sum (y == NULL) or of the dot product, in lanes. Inlined into lane_sums_run
+   with y known per branch, so each loop vectorizes on its own. */
+static inline double block_sum(const double* restrict x, const double* restrict y, uint64_t from, uint64_t to) {
+    double l[LANES] = {0};
+    uint64_t i = from;
+    if (y == NULL) {
         for (; i + LANES <= to; i += LANES) {
             for (int j = 0; j < LANES; j++) l[j] += x[i + j];
         }
         for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j];
-        sums[b] = lanes_sum(l);
+    } else {
+        for (; i + LANES <= to; i += LANES) {
+            for (int j = 0; j < LANES; j++) l[j] += x[i + j] * y[i + j];
+        }
+        for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j] * y[i + j];
+    }
+    return lanes_sum(l);
+}
+
+/* REDUCE_SUM and REDUCE_DOT: one lane sum per block (in[1] is NULL for the sum). */
+static pc_status lane_sums_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
+    (void)cancel;
+    const double* x = args->in[0];
+    const double* y = args->in[1];
+    double* sums = args->out[0];
+    uint64_t block = (uint64_t)args->iparam[0];
+    for (uint64_t b = begin / block; b * block < end; b++) {
+        sums[b] = block_sum(x, y, b * block, block_end(b, block, end));
     }
     return PC_OK;
+}
+
+static pc_status sum_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
+    pc_args sum_args = *args;
+    sum_args.in[1] = NULL; /* the sum reads in[0] only, whatever the caller left in in[1] */
+    return lane_sums_run(&sum_args, begin, end, cancel);
 }
 
 /* One step of Neumaier's compensated sum: returns s + v and adds the rounding error to *c. The error is
@@ -66,8 +86,6 @@ static inline double compensated_add(double s, double v, double* c) {
     return t;
 }
 
-/* Neumaier per lane (sum and compensation); the block's sum is Neumaier over the lane sums in lane
-   order, and its compensation that one's plus every lane's, in lane order. */
 /* The lane loop of the compensated sum: compute-bound (seven additions per item), so it also comes in an
    AVX2 build, picked at load time on CPUs that have it. Both do the same IEEE operations per lane (no
    FMA: -ffp-contract=off), so the results are identical. Lanes 4k .. 4k + 3 are in vs[k], vc[k]. */
@@ -88,6 +106,8 @@ static uint64_t neumaier_lanes(const double* restrict x, uint64_t from, uint64_t
     return i;
 }
 
+/* Neumaier per lane (sum and compensation); the block's sum is Neumaier over the lane sums in lane
+   order, and its compensation that one's plus every lane's, in lane order. */
 static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     (void)cancel;
     const double* restrict x = args->in[0];
@@ -109,22 +129,7 @@ static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t 
 }
 
 static pc_status dot_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
-    const double* restrict x = args->in[0];
-    const double* restrict y = args->in[1];
-    double* sums = args->out[0];
-    uint64_t block = (uint64_t)args->iparam[0];
-    for (uint64_t b = begin / block; b * block < end; b++) {
-        uint64_t from = b * block, to = block_end(b, block, end);
-        double l[LANES] = {0};
-        uint64_t i = from;
-        for (; i + LANES <= to; i += LANES) {
-            for (int j = 0; j < LANES; j++) l[j] += x[i + j] * y[i + j];
-        }
-        for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j] * y[i + j];
-        sums[b] = lanes_sum(l);
-    }
-    return PC_OK;
+    return lane_sums_run(args, begin, end, cancel); /* in[1] is validated non-NULL for the dot product */
 }
 
 /* Min and max with the index of their first occurrence, NaN ignored. The result does not depend on the

@@ -81,18 +81,11 @@ public final class Native {
     // ---- one-call kernels ------------------------------------------------------------------------
 
     /**
-     * Runs a kernel over items [0, n) of {@code args} on the calling thread (one downcall, {@code pc_run}).
+     * Runs a kernel over items [0, n) of {@code args} on the calling thread (one downcall,
+     * {@code pc_run_keep}), keeping up to four caller-owned segments alive for the whole call: FFM pins a
+     * segment while it is an argument of a running call, so their arenas cannot be closed under the kernel.
      * Returns PC_OK or PC_ERR_INVALID_ARGUMENT with the first bad index in {@code badIndex[0]};
      * other failures throw.
-     */
-    public static int run(int kernel, MemorySegment args, long n, long[] badIndex) {
-        return run(kernel, args, n, badIndex, new MemorySegment[0]);
-    }
-
-    /**
-     * {@link #run(int, MemorySegment, long, long[])}, keeping up to four caller-owned segments alive for
-     * the whole call ({@code pc_run_keep}: FFM pins a segment while it is an argument of a running call,
-     * so their arenas cannot be closed under the kernel).
      */
     public static int run(int kernel, MemorySegment args, long n, long[] badIndex, MemorySegment[] keep) {
         if (keep.length > 4) {

@@ -300,9 +300,10 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
         }
     }
 
-    private static final class Sum extends Scalar {
-        Sum() {
-            super("reduce_sum");
+    /** Sum and dot product: one lane sum per block, blocks combined pairwise. */
+    private abstract static sealed class BlockSum extends Scalar {
+        BlockSum(String name) {
+            super(name);
         }
 
         @Override
@@ -313,29 +314,15 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
         @Override
         public void reference(Buffers b, long begin, long end) {
             double[] x = b.doubleIn(0);
+            double[] y = twoInputs() ? b.doubleIn(1) : null;
             double[] sums = b.doubleOut(0);
             for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                int i = blk * BLOCK;
-                int to = (int) Math.min((long) (blk + 1) * BLOCK, end);
-                // lane j adds values j, j + 8, ... of the block (locals, so the JIT keeps them in registers)
-                double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
-                for (; i + LANES <= to; i += LANES) {
-                    l0 += x[i];
-                    l1 += x[i + 1];
-                    l2 += x[i + 2];
-                    l3 += x[i + 3];
-                    l4 += x[i + 4];
-                    l5 += x[i + 5];
-                    l6 += x[i + 6];
-                    l7 += x[i + 7];
-                }
-                double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
-                for (int j = 0; i + j < to; j++) {
-                    lanes[j] += x[i + j];
-                }
-                sums[blk] = lanesSum(lanes);
+                sums[blk] = block(x, y, blk * BLOCK, (int) Math.min((long) (blk + 1) * BLOCK, end));
             }
         }
+
+        /** The block [from, to) in lanes: lane j adds items from + j, from + j + 8, ..., then lanesSum. */
+        abstract double block(double[] x, double[] y, int from, int to);
 
         @Override
         public Double finish(Data d, Buffers b) {
@@ -343,7 +330,35 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
         }
     }
 
-    private static final class Dot extends Scalar {
+    private static final class Sum extends BlockSum {
+        Sum() {
+            super("reduce_sum");
+        }
+
+        @Override
+        double block(double[] x, double[] y, int from, int to) {
+            int i = from;
+            // the lanes as locals, so the JIT keeps them in registers
+            double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+            for (; i + LANES <= to; i += LANES) {
+                l0 += x[i];
+                l1 += x[i + 1];
+                l2 += x[i + 2];
+                l3 += x[i + 3];
+                l4 += x[i + 4];
+                l5 += x[i + 5];
+                l6 += x[i + 6];
+                l7 += x[i + 7];
+            }
+            double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
+            for (int j = 0; i + j < to; j++) {
+                lanes[j] += x[i + j];
+            }
+            return lanesSum(lanes);
+        }
+    }
+
+    private static final class Dot extends BlockSum {
         Dot() {
             super("reduce_dot");
         }
@@ -354,41 +369,25 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
         }
 
         @Override
-        public Buffers buffers(Data d) {
-            return super.buffers(d).out(0, new double[blocks(d.length(), BLOCK)]);
-        }
-
-        @Override
-        public void reference(Buffers b, long begin, long end) {
-            double[] x = b.doubleIn(0);
-            double[] y = b.doubleIn(1);
-            double[] sums = b.doubleOut(0);
-            for (int blk = (int) (begin / BLOCK); (long) blk * BLOCK < end; blk++) {
-                int i = blk * BLOCK;
-                int to = (int) Math.min((long) (blk + 1) * BLOCK, end);
-                // lanes as for the sum, adding x[i] * y[i]
-                double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
-                for (; i + LANES <= to; i += LANES) {
-                    l0 += x[i] * y[i];
-                    l1 += x[i + 1] * y[i + 1];
-                    l2 += x[i + 2] * y[i + 2];
-                    l3 += x[i + 3] * y[i + 3];
-                    l4 += x[i + 4] * y[i + 4];
-                    l5 += x[i + 5] * y[i + 5];
-                    l6 += x[i + 6] * y[i + 6];
-                    l7 += x[i + 7] * y[i + 7];
-                }
-                double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
-                for (int j = 0; i + j < to; j++) {
-                    lanes[j] += x[i + j] * y[i + j];
-                }
-                sums[blk] = lanesSum(lanes);
+        double block(double[] x, double[] y, int from, int to) {
+            int i = from;
+            // lanes as for the sum, adding x[i] * y[i]
+            double l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+            for (; i + LANES <= to; i += LANES) {
+                l0 += x[i] * y[i];
+                l1 += x[i + 1] * y[i + 1];
+                l2 += x[i + 2] * y[i + 2];
+                l3 += x[i + 3] * y[i + 3];
+                l4 += x[i + 4] * y[i + 4];
+                l5 += x[i + 5] * y[i + 5];
+                l6 += x[i + 6] * y[i + 6];
+                l7 += x[i + 7] * y[i + 7];
             }
-        }
-
-        @Override
-        public Double finish(Data d, Buffers b) {
-            return pairwise(b.doubleOut(0), 0, b.doubleOut(0).length);
+            double[] lanes = {l0, l1, l2, l3, l4, l5, l6, l7};
+            for (int j = 0; i + j < to; j++) {
+                lanes[j] += x[i + j] * y[i + j];
+            }
+            return lanesSum(lanes);
         }
     }
 
