@@ -8,7 +8,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -18,9 +17,17 @@ import java.util.function.Supplier;
  * cancellation that really stops the native workers.
  *
  * <p>Memory: the job's buffers stay alive until the native workers are done with them. Native memory
- * pcompute copied Java arrays into is the job's until it ends, then goes back to the pool for reuse; a
- * caller's own segments are pinned for the job's lifetime (closing their arena meanwhile fails with
- * IllegalStateException).
+ * pcompute copied Java arrays into belongs to the pool: it is the job's until the job ends, then goes
+ * back to the pool for reuse — no thread is needed to keep it alive. A caller's own segments (zero-copy
+ * jobs: pair kernels over segments, {@code Reduce.Data.of(MemorySegment)}, ...) are pinned for the job's
+ * lifetime by one pinning thread per such job, blocked in the downcall that started the job: FFM keeps a
+ * segment's arena open while the segment is an argument of a running downcall, and that is the only way
+ * a library can keep a shared arena from closing. Once {@code submit} has returned, closing their arena
+ * fails with IllegalStateException in the closer until the job has ended.
+ *
+ * <p>Callbacks of {@link #future()} never run on pcompute's completion or pinning threads: the future is
+ * completed on a virtual thread (so a callback may block, even on another job of the same pool), or on
+ * the thread that calls {@link #cancel()}, {@link #join()} or {@link #await} once the job has ended.
  *
  * @param <T> the kernel's result type, or the output segment for zero-copy segment jobs
  */
@@ -38,11 +45,15 @@ public final class Job<T> {
     private boolean freed;
     private long finalDone;
     /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
-    private volatile boolean endedCancelled;
+    private T value;
+    private Throwable failure;
+    private boolean cancelled;
 
     /**
      * @param release frees (or recycles) the native memory pcompute copied the job's inputs into; runs
      *                once the workers are done with it
+     * @param pinned  the caller's segments the job reads or writes in place: kept alive by the downcall
+     *                that starts the job and waits for it ({@link #runPinned}); empty when there are none
      */
     Job(NativePool pool, MemorySegment handle, Runnable release, MemorySegment[] pinned, long total,
         Supplier<T> result) {
@@ -54,7 +65,10 @@ public final class Job<T> {
         this.result = result;
     }
 
-    /** The result; {@code cancel} on it cancels the native job (and waits until the workers stopped). */
+    /**
+     * The result; {@code cancel} on it cancels the native job, waits until the workers stopped, and only
+     * then completes the future (so its callbacks run after the workers let go of the job).
+     */
     public CompletableFuture<T> future() {
         return future;
     }
@@ -78,9 +92,11 @@ public final class Job<T> {
 
     /**
      * Stops the job: no new task starts and running tasks stop at their next check, even inside one
-     * long item. Returns once the native workers no longer touch the job's memory.
+     * long item. Returns once the native workers no longer touch the job's memory and {@link #future()}
+     * is complete.
      *
      * @return true if the job ended cancelled (by this call or an earlier one), false if it had completed
+     *         (or failed)
      */
     public boolean cancel() {
         synchronized (handleLock) {
@@ -89,47 +105,57 @@ public final class Job<T> {
             }
         }
         awaitEnd();
-        return endedCancelled;
+        completeFuture();
+        return cancelled;
     }
 
     /** Waits for the result. Throws CancellationException if the job was cancelled. */
     public T join() {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw unwrap(e.getCause());
-        } catch (CancellationException e) {
-            throw original(e);
-        }
+        awaitEnd();
+        return outcome();
     }
 
     /**
-     * Waits at most {@code timeout} for the result; the job keeps running after a timeout.
+     * Waits at most {@code timeout} for the result; the job keeps running after a timeout. Timeouts too
+     * long for a {@code long} of nanoseconds (about 292 years) mean no limit.
      *
      * @throws TimeoutException if the job has not finished in time
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public T await(Duration timeout) throws TimeoutException, InterruptedException {
         Kernel.requireNonNull(timeout, "timeout");
+        long nanos = saturatedNanos(timeout);
+        if (nanos == Long.MAX_VALUE) {
+            ended.await();
+        } else if (!ended.await(nanos, TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("job not finished after " + timeout + ": " + done() + " of " + total
+                    + " items computed; it keeps running");
+        }
+        return outcome();
+    }
+
+    static long saturatedNanos(Duration d) {
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
-        } catch (CancellationException e) {
-            throw original(e);
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
-    /** Recent JDKs rethrow a cancellation as a new CancellationException("join"/"get") caused by ours. */
-    private static CancellationException original(CancellationException e) {
-        return e.getCause() instanceof CancellationException ours ? ours : e;
+    /** The ended job's result, completing the future first (callbacks run here if nobody ran them yet). */
+    private T outcome() {
+        completeFuture();
+        if (failure != null) {
+            throw failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
+        }
+        if (cancelled) {
+            throw cancellation();
+        }
+        return value;
     }
 
-    private static RuntimeException unwrap(Throwable cause) {
-        if (cause instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        return new CompletionException(cause);
+    private CancellationException cancellation() {
+        return new CancellationException("job cancelled after " + finalDone + " of " + total + " items");
     }
 
     private void awaitEnd() {
@@ -147,63 +173,108 @@ public final class Job<T> {
         }
     }
 
+    /** Whether the job reads or writes caller segments in place, so that a thread must pin them. */
+    boolean needsPinning() {
+        return pinned.length > 0;
+    }
+
+    /** The native job, for the pool (starting it, its completion tag). */
+    MemorySegment handle() {
+        return handle;
+    }
+
     /**
      * Starts the native job and waits in that same downcall until the workers are done (pinning the
-     * job's segments throughout), collects the result, releases native memory, then completes the future. Runs exactly once, on a pool waiter
-     * thread for asynchronous jobs or on the caller's thread for synchronous ones.
+     * caller's segments throughout), then {@link #finish}es it. Runs exactly once, on a pinning thread for
+     * asynchronous jobs over caller segments, or on the caller's thread for synchronous jobs.
      */
-    void runToEnd() {
-        T value = null;
-        Throwable failure = null;
-        boolean cancelled = false;
+    void runPinned() {
+        int status;
         try {
-            int status = Native.startAndWait(handle, pinned);
-            cancelled = status == Native.PC_ERR_CANCELLED;
-            if (!cancelled) {
-                value = result.get();
-            }
+            status = Native.startAndWait(handle, pinned);
         } catch (Throwable t) {
-            failure = t;
-        } finally {
-            synchronized (handleLock) {
-                try {
-                    if (failure != null) {
-                        // e.g. a pinned segment's arena was closed before the job could start: a job
-                        // that never started finishes on cancel, and only a finished job can be freed
-                        Native.cancel(handle);
-                        Native.startAndWait(handle, new MemorySegment[0]);
-                    }
-                    finalDone = Native.progress(handle);
-                    Native.freeJob(handle);
-                } catch (Throwable t) {
-                    failure = failure == null ? t : failure;
-                } finally {
-                    freed = true;
-                }
+            abandon(t);
+            return;
+        }
+        finish(status, null);
+    }
+
+    /**
+     * Ends a job that never ran because {@code why} (a pinned segment's arena was closed before the
+     * downcall could pin it, no thread could be created for it, ...): a job cancelled before it starts
+     * finishes at once, and only a finished job can be freed.
+     */
+    void abandon(Throwable why) {
+        synchronized (handleLock) {
+            try {
+                Native.cancel(handle);
+                Native.startAndWait(handle, new MemorySegment[0]);
+            } catch (Throwable t) {
+                why.addSuppressed(t);
             }
+        }
+        finish(Native.PC_ERR_CANCELLED, why);
+    }
+
+    /**
+     * Collects the result of the finished native job ({@code status} from its wait, or {@code thrown} if
+     * it never ran), frees it, releases its scratch memory and records the outcome. Does not complete the
+     * future (see {@link #completeFuture}): the thread calling this may be one user code must never run on.
+     */
+    void finish(int status, Throwable thrown) {
+        boolean wasCancelled = thrown == null && status == Native.PC_ERR_CANCELLED;
+        T v = null;
+        Throwable f = thrown;
+        if (f == null && !wasCancelled) {
+            try {
+                Native.check(status, "pc_job_wait");
+                v = result.get();
+            } catch (Throwable t) {
+                f = t;
+            }
+        }
+        synchronized (handleLock) {
+            try {
+                finalDone = Native.progress(handle);
+                Native.freeJob(handle);
+            } catch (Throwable t) {
+                f = f == null ? t : f;
+            } finally {
+                freed = true;
+            }
+        }
+        try {
             release.run();
-            endedCancelled = cancelled || future.isCancelled();
-            pool.jobEnded();
-            // before completing the future: its callbacks may call cancel(), which waits for `ended`
-            ended.countDown();
+        } catch (Throwable t) {
+            f = f == null ? t : f;
+        }
+        value = v;
+        failure = f;
+        cancelled = wasCancelled && f == null;
+        pool.jobEnded();
+        ended.countDown();
+    }
+
+    /** Completes the future with the recorded outcome, once the job has ended; later calls do nothing. */
+    void completeFuture() {
+        if (future.isDone()) {
+            return;
         }
         if (failure != null) {
             future.completeExceptionally(failure);
         } else if (cancelled) {
-            future.completeExceptionally(new CancellationException(
-                    "job cancelled after " + finalDone + " of " + total + " items"));
+            future.completeExceptionally(cancellation());
         } else {
             future.complete(value);
         }
     }
 
-    /** A future whose cancel stops the native job. */
+    /** A future whose cancel stops the native job, then completes (the native job first: item 10). */
     private final class JobFuture extends CompletableFuture<T> {
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelledHere = super.cancel(mayInterruptIfRunning);
             Job.this.cancel();
-            return cancelledHere;
+            return isCancelled();
         }
 
         @Override

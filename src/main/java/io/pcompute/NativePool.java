@@ -2,9 +2,12 @@ package io.pcompute;
 
 import io.pcompute.internal.Native;
 
+import static io.pcompute.Callbacks.CALLBACKS;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -38,7 +41,7 @@ public final class NativePool implements AutoCloseable {
 
     private final MemorySegment handle;
     private final int threads;
-    private final ExecutorService waiters;
+    private final Executor pinners;
     private final ScratchPool scratch = new ScratchPool();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -46,17 +49,22 @@ public final class NativePool implements AutoCloseable {
     private boolean closed;
     private boolean destroyed;
 
-    private NativePool(int threads) {
+    private NativePool(int threads, Executor pinners) {
         this.handle = Native.createPool(threads);
         this.threads = Native.poolThreads(handle);
+        this.pinners = pinners;
+    }
+
+    /** Pinning threads: one per outstanding zero-copy job, blocked in the downcall that pins its segments. */
+    private static ExecutorService newPinners() {
         AtomicInteger ids = new AtomicInteger();
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "pcompute-waiter-" + ids.incrementAndGet());
+            Thread t = new Thread(r, "pcompute-pin-" + ids.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        // One blocked waiter per asynchronous job: unbounded, so nested and concurrent use never deadlocks.
-        this.waiters = Executors.newCachedThreadPool(factory);
+        // Unbounded: a bounded one would let outstanding zero-copy jobs wait for each other's threads.
+        return Executors.newCachedThreadPool(factory);
     }
 
     /**
@@ -69,7 +77,12 @@ public final class NativePool implements AutoCloseable {
             throw new IllegalArgumentException(
                     "threads = " + threads + ": must be between 0 (all cores) and " + MAX_THREADS);
         }
-        return new NativePool(threads);
+        return new NativePool(threads, newPinners());
+    }
+
+    /** TEST SEAM: a pool whose pinning threads come from {@code pinners} (e.g. one that cannot create any). */
+    static NativePool create(int threads, Executor pinners) {
+        return new NativePool(threads, pinners);
     }
 
     /** The number of native worker threads. */
@@ -80,7 +93,7 @@ public final class NativePool implements AutoCloseable {
     /** Computes {@code kernel} over {@code problem} on the pool and waits for the result. */
     public <P, R> R run(Kernel<P, R> kernel, P problem) {
         Job<R> job = startCopied(kernel, problem, Thread.currentThread());
-        job.runToEnd();
+        job.runPinned();
         return job.join();
     }
 
@@ -91,9 +104,7 @@ public final class NativePool implements AutoCloseable {
      * thread (a shared, global or automatic arena).
      */
     public <P, R> Job<R> submit(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem, OTHER_THREAD);
-        waiters.execute(job::runToEnd);
-        return job;
+        return launch(startCopied(kernel, problem, OTHER_THREAD));
     }
 
     /** {@link #run(Kernel, Object)} for a pair kernel: {@code out[k] = kernel(a[k], b[k])}. */
@@ -113,7 +124,7 @@ public final class NativePool implements AutoCloseable {
      */
     public void run(PairKernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
         Job<MemorySegment> job = startSegments(kernel, a, b, out, Thread.currentThread());
-        job.runToEnd();
+        job.runPinned();
         job.join();
     }
 
@@ -123,8 +134,24 @@ public final class NativePool implements AutoCloseable {
      * closed meanwhile. They must be accessible from any thread (shared, global or automatic arenas).
      */
     public Job<MemorySegment> submit(PairKernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
-        Job<MemorySegment> job = startSegments(kernel, a, b, out, OTHER_THREAD);
-        waiters.execute(job::runToEnd);
+        return launch(startSegments(kernel, a, b, out, OTHER_THREAD));
+    }
+
+    /**
+     * Starts an asynchronous job. If that fails (no thread can be created, ...) the job is ended here —
+     * cancelled before it started, freed, its memory released, no longer in flight — and the failure is
+     * thrown: nothing is left for {@link #close()} to wait for.
+     */
+    private <T> Job<T> launch(Job<T> job) {
+        try {
+            pinners.execute(() -> {
+                job.runPinned();
+                CALLBACKS.complete(job);
+            });
+        } catch (Throwable t) {
+            job.abandon(t);
+            throw t;
+        }
         return job;
     }
 
@@ -234,7 +261,9 @@ public final class NativePool implements AutoCloseable {
             lock.unlock();
         }
         Native.destroyPool(handle);
-        waiters.shutdown();
+        if (pinners instanceof ExecutorService service) {
+            service.shutdown();
+        }
         scratch.close();
     }
 

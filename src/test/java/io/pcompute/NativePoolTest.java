@@ -16,10 +16,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -244,6 +246,76 @@ class NativePoolTest {
             job.cancel();
             arena.close(); // once the job has ended, the owner can free its memory
             assertFalse(a.scope().isAlive());
+        }
+    }
+
+    // ---- issue 8 regressions ------------------------------------------------------------------------
+
+    @Test
+    void submitThatCannotGetAThreadLeavesNothingForCloseToWaitFor() throws Exception {
+        // issue 8 item 8: the job was registered before its thread existed, and close() then waited forever
+        Executor noThreads = r -> {
+            throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+        };
+        NativePool pool = NativePool.create(1, noThreads);
+        Arena arena = Arena.ofShared();
+        MemorySegment a = arena.allocateFrom(ValueLayout.JAVA_LONG, 12, 35);
+        MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_LONG, 18, 49);
+        MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 2);
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> pool.submit(Gcd.FAST, a, b, out));
+        assertTrue(e.getMessage().startsWith("unable to create native thread"), e.getMessage());
+        arena.close(); // nothing pins the segments of the job that never started
+        assertArrayEquals(new long[] {6, 7}, pool.run(Gcd.FAST, new long[] {12, 35}, new long[] {18, 49}));
+        Thread closer = Thread.ofPlatform().daemon().start(pool::close);
+        assertTimeoutJoin(closer);
+        assertTrue(pool.isClosed());
+    }
+
+    @Test
+    void cancellingTheFutureStopsTheNativeJobBeforeItsCallbacksRun() throws Exception {
+        // issue 8 item 10: callbacks ran before the native job was cancelled; one that closes the pool deadlocked
+        NativePool pool = NativePool.create(1);
+        Job<long[]> job = pool.submit(Gcd.BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B));
+        AtomicBoolean endedBeforeCallback = new AtomicBoolean();
+        CountDownLatch callbackRan = new CountDownLatch(1);
+        job.future().whenComplete((value, error) -> {
+            endedBeforeCallback.set(job.isDone());
+            pool.close();
+            callbackRan.countDown();
+        });
+        Thread canceller = Thread.ofPlatform().daemon().start(() -> job.future().cancel(true));
+        assertTimeoutJoin(canceller);
+        assertTrue(callbackRan.await(10, TimeUnit.SECONDS), "the callback did not run");
+        assertTrue(endedBeforeCallback.get(), "a callback ran while the native job was still running");
+        assertTrue(pool.isClosed());
+        assertTrue(job.future().isCancelled());
+    }
+
+    @Test
+    void cancelReturnsOnlyOnceTheFutureIsComplete() {
+        // issue 8 item 15: cancel() waited for the native job to end, not for the future
+        try (NativePool pool = NativePool.create(2)) {
+            for (int i = 0; i < 200; i++) {
+                Job<long[]> job = pool.submit(Gcd.BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+                assertTrue(job.cancel());
+                assertTrue(job.future().isDone(), "cancel() returned before the future was complete, job " + i);
+                assertTrue(job.future().isCancelled());
+            }
+        }
+    }
+
+    @Test
+    void awaitTakesAnyDurationAndTimeoutsSayWhatTheJobHasDone() throws Exception {
+        // issue 8 item 13: Duration.ofSeconds(Long.MAX_VALUE) overflowed toNanos(); TimeoutException had no message
+        try (NativePool pool = NativePool.create(1)) {
+            Job<long[]> quick = pool.submit(Gcd.FAST, new long[] {12}, new long[] {18});
+            assertArrayEquals(new long[] {6}, quick.await(Duration.ofSeconds(Long.MAX_VALUE)));
+            assertArrayEquals(new long[] {6}, quick.await(Duration.ofSeconds(Long.MIN_VALUE)), "an ended job needs no wait");
+            Job<long[]> endless = pool.submit(Gcd.BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+            TimeoutException e = assertThrows(TimeoutException.class, () -> endless.await(Duration.ofMillis(20)));
+            assertEquals("job not finished after PT0.02S: 0 of 1 items computed; it keeps running", e.getMessage());
+            assertThrows(TimeoutException.class, () -> endless.await(Duration.ofSeconds(Long.MIN_VALUE)));
+            endless.cancel();
         }
     }
 }

@@ -1,0 +1,38 @@
+package io.pcompute;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
+/**
+ * Where the futures of asynchronous jobs are completed, so that user callbacks never run on pcompute's
+ * completion or pinning threads.
+ *
+ * <p>One virtual thread per completion. A callback may block for as long as it likes — on another job of
+ * the same pool ({@code pool.submit(...).join()}), a latch, a synchronous {@code pool.run} — without
+ * holding up the completion of any other job: a blocked virtual thread gives its carrier back. A bounded
+ * pool of platform threads (a small dedicated one, or {@code ForkJoinPool.commonPool()}, which has a
+ * single thread on a 2-core machine) deadlocks as soon as its threads all wait for jobs whose futures
+ * wait for one of those threads; an unbounded one costs a platform thread per blocked callback. Virtual
+ * threads need no shutdown, and a parked one is not an operating-system thread.
+ */
+final class Callbacks {
+    static final Callbacks CALLBACKS = new Callbacks(
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pcompute-callback-", 0).factory()));
+
+    private final Executor executor;
+
+    private Callbacks(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** Completes the ended job's future on a callback thread. */
+    void complete(Job<?> job) {
+        try {
+            executor.execute(job::completeFuture);
+        } catch (Throwable t) {
+            // Not even a virtual thread could be created: a future that never completes is worse than a
+            // callback on this thread.
+            job.completeFuture();
+        }
+    }
+}
