@@ -118,6 +118,8 @@ final class AutoRunner implements Runner {
     private final Runner nativeSerial = new Runners.NativeSerial();
     private volatile Runner javaPool;
     private volatile Runner nativePool;
+    /* Guarded by `this`, as the lazily opened pools are: a closed AUTO never opens one. */
+    private boolean closed;
 
     AutoRunner(int threads) {
         this.threads = threads;
@@ -135,6 +137,9 @@ final class AutoRunner implements Runner {
 
     @Override
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+        synchronized (this) {
+            Runners.requireOpen(closed, this);
+        }
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
         Trials t = trialsFor(kernel, problem);
@@ -191,6 +196,7 @@ final class AutoRunner implements Runner {
     }
 
     private synchronized Runner runner(Strategy s) {
+        Runners.requireOpen(closed, this);
         return switch (s) {
             case JAVA_SERIAL -> javaSerial;
             case NATIVE_SERIAL -> nativeSerial;
@@ -202,6 +208,7 @@ final class AutoRunner implements Runner {
 
     @Override
     public synchronized void close() {
+        closed = true;
         javaSerial.close();
         nativeSerial.close();
         if (javaPool != null) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +27,11 @@ final class Runners {
      * combination are shared; {@link #compute} writes the raw outputs of items [0, n).
      */
     abstract static class BufferRunner implements Runner {
+        private volatile boolean closed;
+
         @Override
         public final <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            requireOpen(closed, this);
             Kernel.requireNonNull(kernel, "kernel");
             kernel.validate(problem);
             Kernel.requireNonNull(progress, "progress");
@@ -37,6 +41,26 @@ final class Runners {
         }
 
         abstract <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress);
+
+        @Override
+        public final void close() {
+            closed = true;
+            release();
+        }
+
+        /** Releases the runner's threads or memory; idempotent. */
+        abstract void release();
+    }
+
+    /** Every runner throws the same exception when used after {@link Runner#close()}. */
+    static void requireOpen(boolean closed, Runner runner) {
+        if (closed) {
+            throw closedException(runner);
+        }
+    }
+
+    static IllegalStateException closedException(Runner runner) {
+        return new IllegalStateException("this " + runner.strategy().label() + " runner is closed");
     }
 
     static final class JavaSerial extends BufferRunner {
@@ -62,7 +86,7 @@ final class Runners {
         }
 
         @Override
-        public void close() {
+        void release() {
         }
     }
 
@@ -99,7 +123,7 @@ final class Runners {
             AtomicLong next = new AtomicLong();
             List<Future<?>> workers = new ArrayList<>(threads);
             for (int t = 0; t < Math.min(threads, (n + chunk - 1) / chunk); t++) {
-                workers.add(executor.submit(() -> {
+                workers.add(submit(() -> {
                     long begin;
                     while ((begin = next.getAndAdd(chunk)) < n) {
                         long end = Math.min(n, begin + chunk);
@@ -121,8 +145,17 @@ final class Runners {
             }
         }
 
+        /** Submits one worker; a close() since the caller's check turns into the runner's closed exception. */
+        private Future<?> submit(Runnable worker) {
+            try {
+                return executor.submit(worker);
+            } catch (RejectedExecutionException e) {
+                throw closedException(this);
+            }
+        }
+
         @Override
-        public void close() {
+        void release() {
             executor.shutdownNow();
         }
     }
@@ -170,7 +203,7 @@ final class Runners {
         }
 
         @Override
-        public void close() {
+        void release() {
             scratch.close();
         }
     }
@@ -195,6 +228,7 @@ final class Runners {
 
         @Override
         public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            requireOpen(pool.isClosed(), this);
             Kernel.requireNonNull(progress, "progress");
             if (progress == ProgressListener.NONE) {
                 return pool.run(kernel, problem);
