@@ -91,45 +91,62 @@ public final class PortValidator {
     public <P, R> Report validate(Kernel<P, R> kernel, Consumer<Integer> onCase) {
         Kernel.requireNonNull(kernel, "kernel");
         List<Runner> runners = openRunners();
-        List<Mismatch> mismatches = new ArrayList<>();
-        long runs = 0;
         try {
-            List<P> edges = kernel.edgeCases();
-            Set<Runner> failed = new LinkedHashSet<>(); // report each runner's first failure only
-            for (int i = 0; i < cases; i++) {
-                P problem = i < edges.size() ? edges.get(i)
-                        : kernel.random(new SplittableRandom(seed + i), 1 + (i % 50) * 4);
-                R expected = kernel.reference(problem);
-                for (Runner runner : runners) {
-                    if (failed.contains(runner)) {
-                        continue;
-                    }
-                    runs++;
-                    String difference = differenceOf(kernel, runner, problem, expected);
-                    if (difference != null) {
-                        failed.add(runner);
-                        mismatches.add(shrink(kernel, runner, problem, i));
-                    }
-                }
-                onCase.accept(i + 1);
-            }
+            return validate(kernel, runners, onCase);
         } finally {
             runners.forEach(Runner::close);
+        }
+    }
+
+    /** Validates one kernel on the given runners (left open). */
+    <P, R> Report validate(Kernel<P, R> kernel, List<Runner> runners, Consumer<Integer> onCase) {
+        List<Mismatch> mismatches = new ArrayList<>();
+        long runs = 0;
+        List<P> edges = kernel.edgeCases();
+        Set<Runner> failed = new LinkedHashSet<>(); // report each runner's first failure only
+        for (int i = 0; i < cases; i++) {
+            P problem = i < edges.size() ? edges.get(i)
+                    : kernel.random(new SplittableRandom(seed + i), 1 + (i % 50) * 4);
+            R expected = kernel.reference(problem);
+            for (Runner runner : runners) {
+                if (failed.contains(runner)) {
+                    continue;
+                }
+                runs++;
+                Failure failure = failureOf(kernel, runner, problem, expected);
+                if (failure != null) {
+                    failed.add(runner);
+                    mismatches.add(shrink(kernel, runner, problem, i, failure));
+                }
+            }
+            onCase.accept(i + 1);
         }
         return new Report(kernel.name(), cases, runs, mismatches);
     }
 
+    /** What a failing run produced, and how it differs from the reference. */
+    private record Failure(String actual, String difference) {}
+
     /** Null when the runner agrees with the reference on this problem; a thrown exception is a mismatch. */
-    private static <P, R> String differenceOf(Kernel<P, R> kernel, Runner runner, P problem, R expected) {
+    private static <P, R> Failure failureOf(Kernel<P, R> kernel, Runner runner, P problem, R expected) {
+        R actual;
         try {
-            return kernel.difference(expected, runner.run(kernel, problem));
+            actual = runner.run(kernel, problem);
         } catch (RuntimeException e) {
-            return "threw " + e;
+            return new Failure("threw " + e, "threw " + e);
         }
+        String difference = kernel.difference(expected, actual);
+        return difference == null ? null : new Failure(kernel.describeResult(actual), difference);
     }
 
-    private <P, R> Mismatch shrink(Kernel<P, R> kernel, Runner runner, P failing, int caseIndex) {
+    /**
+     * Shrinks a failing problem. The report shows what the failing run itself produced, never a re-run:
+     * a runner may not fail every time on the same input (AUTO may pick another strategy on the next
+     * call), and a re-run would then show a "mismatch" whose expected and actual values agree.
+     */
+    private <P, R> Mismatch shrink(Kernel<P, R> kernel, Runner runner, P failing, int caseIndex, Failure failure) {
         P current = failing;
+        Failure currentFailure = failure;
         int steps = 0;
         boolean progress = true;
         while (progress && steps < MAX_SHRINK_STEPS) {
@@ -139,27 +156,23 @@ public final class PortValidator {
                     continue;
                 }
                 steps++;
-                if (isValid(kernel, candidate)
-                        && differenceOf(kernel, runner, candidate, kernel.reference(candidate)) != null) {
-                    current = candidate;
-                    progress = true;
-                    break;
+                if (isValid(kernel, candidate)) {
+                    Failure f = failureOf(kernel, runner, candidate, kernel.reference(candidate));
+                    if (f != null) {
+                        current = candidate;
+                        currentFailure = f;
+                        progress = true;
+                        break;
+                    }
                 }
                 if (steps >= MAX_SHRINK_STEPS) {
                     break;
                 }
             }
         }
-        R expected = kernel.reference(current);
-        String actual;
-        try {
-            actual = kernel.describeResult(runner.run(kernel, current));
-        } catch (RuntimeException e) {
-            actual = "threw " + e;
-        }
         return new Mismatch(kernel.name(), runner.strategy(), runner.threads(), seed, caseIndex,
-                kernel.describe(current), kernel.describeResult(expected), actual,
-                differenceOf(kernel, runner, current, expected), steps);
+                kernel.describe(current), kernel.describeResult(kernel.reference(current)), currentFailure.actual(),
+                currentFailure.difference(), steps);
     }
 
     private static <P> boolean isValid(Kernel<P, ?> kernel, P problem) {

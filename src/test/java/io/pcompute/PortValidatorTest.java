@@ -9,6 +9,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,5 +68,47 @@ class PortValidatorTest {
                 assertThrows(IllegalArgumentException.class, () -> new PortValidator(0, 1, List.of(1))).getMessage());
         assertEquals("threads = -1: must be between 0 (all cores) and 1024",
                 assertThrows(IllegalArgumentException.class, () -> new PortValidator(5, 1, List.of(-1))).getMessage());
+    }
+
+    /** A runner that, like AUTO switching strategies, computes a wrong gcd only on every other call. */
+    private static final class FlakyRunner implements Runner {
+        private int calls;
+
+        @Override
+        public Strategy strategy() {
+            return Strategy.AUTO;
+        }
+
+        @Override
+        public int threads() {
+            return 2;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            R result = kernel.reference(problem);
+            if (calls++ % 2 == 0 && result instanceof long[] gcds && gcds.length > 0) {
+                long[] wrong = gcds.clone();
+                wrong[0]++;
+                return (R) wrong;
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void reportsWhatTheFailingRunProducedEvenWhenARerunWouldAgree() {
+        // issue 8 item 16: the report re-ran the runner, and AUTO could then pick a strategy that agreed
+        PortValidator validator = new PortValidator(40, 3, List.of(2));
+        PortValidator.Report report = validator.validate(Gcd.FAST, List.of(new FlakyRunner()), done -> { });
+        assertEquals(1, report.mismatches().size(), report.mismatches().toString());
+        PortValidator.Mismatch m = report.mismatches().get(0);
+        assertNotEquals(m.expected(), m.actual(), m.toString());
+        assertNotNull(m.difference(), m.toString());
     }
 }
