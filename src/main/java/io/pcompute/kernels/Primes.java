@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
 /**
  * Prime counting over {@code [lo, hi)}: by trial division (irregular cost per number) and by a segmented
  * sieve, each with a Java reference of the same algorithm. Each block of {@value #BLOCK} numbers yields a
- * partial count; the result is their sum. The tests hold both to the published values of pi(10^k).
+ * partial count; the result is their sum. Ranges of more than {@value #MAX_PARTIALS} blocks use larger
+ * blocks (BLOCK times a power of two), so that the partial counts of any valid range, up to the documented
+ * {@code hi = 2^62}, fit in 8 MiB. The tests hold both to the published values of pi(10^k).
  */
 public final class Primes extends Kernel<Primes.Range, Long> {
     /** Trial division by 2 and odd d with d * d <= m; hi up to 2^62. */
@@ -19,8 +21,11 @@ public final class Primes extends Kernel<Primes.Range, Long> {
     /** Segmented sieve of Eratosthenes; hi up to 10^12. */
     public static final Primes SIEVE = new Primes("primes_sieve", 1_000_000_000_000L);
 
-    /** Numbers per partial count. */
+    /** Numbers per partial count (for ranges of up to {@value #MAX_PARTIALS} blocks). */
     public static final int BLOCK = 1 << 14;
+
+    /** The most partial counts of one range: larger ranges get larger blocks. */
+    public static final int MAX_PARTIALS = 1 << 20;
 
     /** Count the primes p with lo <= p < hi. */
     public record Range(long lo, long hi) {}
@@ -44,7 +49,6 @@ public final class Primes extends Kernel<Primes.Range, Long> {
         if (r.hi() > maxHi) {
             throw new IllegalArgumentException("hi = " + r.hi() + ": " + name() + " counts below " + maxHi + " only");
         }
-        blocks(r.hi() - r.lo(), BLOCK); // the partial counts must fit one array
     }
 
     @Override
@@ -54,7 +58,16 @@ public final class Primes extends Kernel<Primes.Range, Long> {
 
     @Override
     public long block(Range r) {
-        return BLOCK;
+        return blockFor(r.hi() - r.lo());
+    }
+
+    /** BLOCK times the smallest power of two that cuts {@code n} numbers into at most MAX_PARTIALS blocks. */
+    static long blockFor(long n) {
+        long block = BLOCK;
+        while ((n - 1) / block >= MAX_PARTIALS) { // n - 1: no overflow near 2^62, and n == 0 needs one block
+            block <<= 1;
+        }
+        return block;
     }
 
     @Override
@@ -64,7 +77,8 @@ public final class Primes extends Kernel<Primes.Range, Long> {
 
     @Override
     public Buffers buffers(Range r) {
-        return new Buffers().iparam(0, r.lo()).iparam(1, BLOCK).out(0, new long[blocks(items(r), BLOCK)]);
+        long block = block(r);
+        return new Buffers().iparam(0, r.lo()).iparam(1, block).out(0, new long[blocks(items(r), block)]);
     }
 
     /** Trial division by 2 and odd d with d * d <= m. */
@@ -89,11 +103,12 @@ public final class Primes extends Kernel<Primes.Range, Long> {
     @Override
     public void reference(Buffers buffers, long begin, long end) {
         long lo = buffers.iparam(0);
+        long block = buffers.iparam(1);
         long[] counts = buffers.longOut(0);
         if (this == TRIAL) {
-            for (long b = begin / BLOCK; b * BLOCK < end; b++) {
+            for (long b = begin / block; b * block < end; b++) {
                 long count = 0;
-                for (long k = b * BLOCK; k < Math.min((b + 1) * BLOCK, end); k++) {
+                for (long k = b * block; k < Math.min((b + 1) * block, end); k++) {
                     if (isPrime(lo + k)) {
                         count++;
                     }
@@ -101,12 +116,12 @@ public final class Primes extends Kernel<Primes.Range, Long> {
                 counts[(int) b] = count;
             }
         } else {
-            sieve(lo, counts, begin, end);
+            sieve(lo, block, counts, begin, end);
         }
     }
 
     /** Segmented sieve: base primes up to sqrt(hi) by a plain sieve, then each block crossed off. */
-    private static void sieve(long lo, long[] counts, long begin, long end) {
+    private static void sieve(long lo, long block, long[] counts, long begin, long end) {
         long hi = lo + end;
         int root = (int) Math.sqrt((double) Math.max(hi - 1, 0));
         while ((long) (root + 1) * (root + 1) <= hi - 1) {
@@ -125,10 +140,10 @@ public final class Primes extends Kernel<Primes.Range, Long> {
                 }
             }
         }
-        boolean[] crossed = new boolean[BLOCK];
-        for (long b = begin / BLOCK; b * BLOCK < end; b++) {
-            long segLo = lo + b * BLOCK;
-            long segHi = lo + Math.min((b + 1) * BLOCK, end);
+        boolean[] crossed = new boolean[(int) block]; // at most 2^20: hi <= 10^12 is at most 2^26 blocks of 2^14
+        for (long b = begin / block; b * block < end; b++) {
+            long segLo = lo + b * block;
+            long segHi = lo + Math.min((b + 1) * block, end);
             java.util.Arrays.fill(crossed, false);
             for (long p : base) {
                 if (p * p > segHi - 1) {

@@ -215,4 +215,36 @@ class KernelCatalogueTest {
                     () -> r.run(Reduce.SUM, new Reduce.Data(null, null))).getMessage());
         }
     }
+
+    @Test
+    void primesTakeEveryRangeUpToTheDocumentedMaximum() {
+        // issue 8 item 14: more than 2^31 blocks of BLOCK threw ArithmeticException (integer overflow)
+        Primes.Range all = new Primes.Range(0, 1L << 62);
+        Primes.TRIAL.validate(all);
+        assertEquals(1L << 42, Primes.TRIAL.block(all));
+        assertEquals(Primes.MAX_PARTIALS, Primes.TRIAL.buffers(all).longOut(0).length);
+        assertEquals(Primes.BLOCK, Primes.TRIAL.block(new Primes.Range(0, (long) Primes.BLOCK * Primes.MAX_PARTIALS)));
+        assertEquals(2L * Primes.BLOCK, Primes.TRIAL.block(new Primes.Range(0, (long) Primes.BLOCK * Primes.MAX_PARTIALS + 1)));
+        // 2^46 numbers just below 2^62 (2^32 blocks of BLOCK): the native pool takes the larger blocks
+        try (io.pcompute.NativePool pool = io.pcompute.NativePool.create(2)) {
+            io.pcompute.Job<Long> job = pool.submit(Primes.TRIAL, new Primes.Range((1L << 62) - (1L << 46), 1L << 62));
+            assertTrue(job.cancel());
+        }
+    }
+
+    @Test
+    void primeCountsDoNotDependOnTheBlockSize() {
+        long lo = 999_000;
+        long n = 3_000_000;
+        for (Primes kernel : List.of(Primes.TRIAL, Primes.SIEVE)) {
+            for (long block : new long[] {Primes.BLOCK, 4L * Primes.BLOCK, 1L << 20, 1L << 22}) {
+                io.pcompute.Buffers b = new io.pcompute.Buffers().iparam(0, lo).iparam(1, block)
+                        .out(0, new long[(int) ((n + block - 1) / block)]);
+                kernel.reference(b, 0, n);
+                // pi(3,999,000) - pi(999,000), counted independently (sympy.primepi)
+                assertEquals(204_650L, java.util.Arrays.stream(b.longOut(0)).sum(),
+                        kernel + " with blocks of " + block);
+            }
+        }
+    }
 }
