@@ -31,10 +31,35 @@ typedef enum pc_status {
     PC_ERR_UNKNOWN_KERNEL = 8    /* the kernel id is not one of pc_kernel */
 } pc_status;
 
+/* ---- Kernel limits --------------------------------------------------------------------------------
+   Every limit a kernel's validation enforces (PC_ERR_INVALID_ARGUMENT beyond it), defined once here so
+   the Java layer reads them from the bindings. */
+
+/* Primes by trial division: lo + n <= 2^62. */
+#define PC_PRIMES_TRIAL_MAX_END 4611686018427387904LL
+/* Primes by the segmented sieve: lo + n <= 10^12 (base primes up to 10^6 per task). */
+#define PC_PRIMES_SIEVE_MAX_END 1000000000000LL
+/* Histogram: 1 <= bins <= 2^24. */
+#define PC_HISTOGRAM_MAX_BINS 16777216LL
+/* Histogram: scale must be bins / (hi - lo) as computed in double, within this relative tolerance:
+   |(hi - lo) * scale - bins| <= bins * PC_HISTOGRAM_SCALE_TOLERANCE (2^-40; the double quotient is
+   within a few ulps, 2^-50, of it, and a scale outside would silently count values in wrong bins). */
+#define PC_HISTOGRAM_SCALE_TOLERANCE 9.094947017729282e-13
+/* Collatz steps: 1 <= start <= 10^9 (every trajectory then stays far below 2^63). */
+#define PC_COLLATZ_MAX_START 1000000000LL
+/* Every buffer a kernel reads or writes, sized from n and the parameters as its kernel documents
+   (n * 8 bytes, ceil(n / block) partials, n * k, k * cols, n * cols, nblocks * bins elements ...), must
+   have at most this many bytes (2^63 - 1): larger sizes are rejected, also when n == 0, so no index
+   computation in a kernel can overflow. */
+#define PC_MAX_BUFFER_BYTES 9223372036854775807LL
+
 /* Kernels the pool and pc_run know, with the pc_args fields each reads. "Items" are what a job splits
    into tasks. Reductions write one partial result per block of `block` items (iparam); the pool's chunk
    must then be a multiple of `block`, and the caller combines the partials (pcompute's Java layer does so
-   in a fixed order, so results never depend on thread count or scheduling). */
+   in a fixed order, so results never depend on thread count or scheduling).
+   Cancellation: a running task of every kernel looks at its job's cancel flag after a bounded amount of
+   work (about 0.3 ms on a current x86 core, well under 1 ms), inside long items and across many short
+   ones alike, so a cancelled job's workers go idle within about a millisecond whatever its inputs. */
 typedef enum pc_kernel {
     /* Brute-force gcd, the origin workload: for i from min(a,b) down to 1, the first i dividing both.
        in[0] = a (int64[n]), in[1] = b (int64[n]), out[0] = gcd (int64[n]); every a[k], b[k] >= 1. */
@@ -42,9 +67,12 @@ typedef enum pc_kernel {
     /* Binary (Stein) gcd, same buffers as PC_KERNEL_GCD_BRUTE; every a[k], b[k] >= 0, gcd(0,0) = 0. */
     PC_KERNEL_GCD_FAST = 2,
     /* Primes in [lo, lo + n) by trial division by 2 and odd d with d*d <= m. iparam[0] = lo >= 0,
-       iparam[1] = block >= 1; out[0] = int64[ceil(n / block)] counts per block; lo + n <= 2^62. */
+       iparam[1] = block >= 1; out[0] = int64[ceil(n / block)] counts per block;
+       lo + n <= PC_PRIMES_TRIAL_MAX_END (2^62). */
     PC_KERNEL_PRIMES_TRIAL = 3,
-    /* Same contract as PC_KERNEL_PRIMES_TRIAL, by a segmented sieve of Eratosthenes per task. */
+    /* Same contract as PC_KERNEL_PRIMES_TRIAL, by a segmented sieve of Eratosthenes per task, but
+       lo + n <= PC_PRIMES_SIEVE_MAX_END (10^12). A task needs memory for the base primes up to
+       sqrt(lo + n) and one segment of at most min(block, 2^18) bytes, whatever the block size. */
     PC_KERNEL_PRIMES_SIEVE = 4,
     /* Mandelbrot escape counts. Item k is pixel (k % width, k / width) at c = (x0 + col*dx, y0 + row*dy);
        z = z*z + c from 0 until |z|^2 > 4 or max_iter steps; out[0] = int64[n] step counts.
@@ -69,16 +97,18 @@ typedef enum pc_kernel {
        iparam[0] = block >= 1. */
     PC_KERNEL_REDUCE_MINMAX = 9,
     /* C = A * B, row-major doubles, blocked for cache; items are rows of C. in[0] = A (double[n * k]),
-       in[1] = B (double[k * cols]), out[0] = C (double[n * cols]); iparam[0] = k >= 1, iparam[1] = cols >= 1.
+       in[1] = B (double[k * cols]), out[0] = C (double[n * cols]); iparam[0] = k >= 1, iparam[1] = cols >= 1;
+       each of the three sizes, times 8 bytes, at most PC_MAX_BUFFER_BYTES (checked also when n == 0).
        Each C[i][j] accumulates A[i][p] * B[p][j] for p = 0, 1, ... in order (no reassociation). */
     PC_KERNEL_MATMUL = 10,
     /* Histogram of in[0] = double[n] over [lo, hi) in `bins` equal bins, per block:
        out[0] = int64[nblocks * bins]. Value x counts in bin min(bins - 1, (int64)((x - lo) * scale)) when
-       lo <= x < hi; NaN and values outside are not counted. iparam[0] = bins >= 1, iparam[1] = block >= 1;
-       dparam[0] = lo, dparam[1] = hi (finite, lo < hi), dparam[2] = scale = bins / (hi - lo) (finite, > 0). */
+       lo <= x < hi; NaN and values outside are not counted. iparam[0] = bins (1 .. PC_HISTOGRAM_MAX_BINS),
+       iparam[1] = block >= 1; dparam[0] = lo, dparam[1] = hi (finite, lo < hi), dparam[2] = scale =
+       bins / (hi - lo) (finite, > 0, consistent within PC_HISTOGRAM_SCALE_TOLERANCE). */
     PC_KERNEL_HISTOGRAM = 11,
     /* Collatz steps: out[0][k] = steps of n -> n / 2 (even) or 3n + 1 (odd) from in[0][k] to 1.
-       in[0] = int64[n] with 1 <= value <= 10^9, out[0] = int64[n]. */
+       in[0] = int64[n] with 1 <= value <= PC_COLLATZ_MAX_START (10^9), out[0] = int64[n]. */
     PC_KERNEL_COLLATZ_STEPS = 12
 } pc_kernel;
 

@@ -4,23 +4,97 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pcompute.h"
 
 /* Internal functions and data shared between source files stay out of the library's exported symbols. */
 #define PC_INTERNAL __attribute__((visibility("hidden")))
 
-/* How often (in inner-loop iterations) long-running kernels look at the cancel flag: a power of two. */
-#define PC_CANCEL_CHECK_INTERVAL 65536u
+/* Function multiversioning (an AVX2 clone picked at load time by an ifunc resolver) for compute-bound
+   loops. The resolver runs before ThreadSanitizer is initialised and crashes a TSan build at load, so
+   sanitizer builds define PC_NO_TARGET_CLONES (CMake: -DPC_TARGET_CLONES=OFF): only the portable
+   "default" version is compiled, and the C tests exercise it. Both versions compute the same bits. */
+#ifdef PC_NO_TARGET_CLONES
+#define PC_TARGET_CLONES(...)
+#else
+#define PC_TARGET_CLONES(...) __attribute__((target_clones(__VA_ARGS__)))
+#endif
+
+/* ---- bounded cancellation ------------------------------------------------------------------------
+ * A kernel's run() carries one work budget across every item of its task. Loops spend "work units" on
+ * it as they go, each unit about 1 ns of work on the reference machine (AMD EPYC, gcc 12 -O3); when the
+ * budget runs out the kernel looks at the cancel flag (a relaxed load) and refills the budget. So the
+ * work between two looks is bounded by PC_CANCEL_BUDGET units plus the largest single spend, however
+ * the work is split into items: many tiny items and one huge item alike. The spend itself is a
+ * subtract-and-branch the loop's real work hides. With cancel == NULL (pc_run) the budget is never
+ * checked.
+ *
+ * Units per counted step, from measurements on the reference machine (ns in brackets; 64-bit division is
+ * 3-10x slower on older x86 cores, which the budget's margin under 1 ms absorbs):
+ *   gcd_brute     one candidate divisor (two 64-bit remainders)       PC_UNITS_GCD_BRUTE_STEP  [2.1-3.1]
+ *   gcd_fast      one pair (at most ~128 binary steps)                PC_UNITS_GCD_FAST_ITEM   [62-86]
+ *   primes_trial  one odd divisor tried (a 64-bit division)           PC_UNITS_TRIAL_STEP      [2.4-2.7]
+ *   primes_sieve  one number of a segment (clear and count)           PC_UNITS_SIEVE_NUMBER    [~1]
+ *                 one base prime visited per segment (a division)     PC_UNITS_SIEVE_PRIME     [~3]
+ *                 one multiple of a base prime marked                 1                        [~1]
+ *   mandelbrot    one iteration z = z^2 + c                           PC_UNITS_MANDELBROT_STEP [2.7]
+ *   collatz       one step                                            PC_UNITS_COLLATZ_STEP    [1.2]
+ *   matmul        one multiply-add                                    1                        [0.3]
+ *   reductions, histogram: one item (memory-bound)                    1                        [0.3-1.0]
+ * Every item also costs PC_UNITS_ITEM, so an empty item (gcd of 1, mandelbrot escaping at once) counts.
+ * Memory-bound loops spend per sub-block of PC_CANCEL_STRIDE items, so their vectorized loops are
+ * untouched. PC_CANCEL_BUDGET = 2^18 units is ~0.26 ms on the reference machine: cancel-to-idle stays
+ * far below the 1 ms goal (tests/cancel_latency.c measures it per kernel). */
+#define PC_CANCEL_BUDGET (INT64_C(1) << 18)
+#define PC_CANCEL_STRIDE 16384u
+#define PC_UNITS_ITEM 2
+#define PC_UNITS_GCD_BRUTE_STEP 4
+#define PC_UNITS_GCD_FAST_ITEM 100
+#define PC_UNITS_TRIAL_STEP 4
+#define PC_UNITS_SIEVE_NUMBER 2
+#define PC_UNITS_SIEVE_PRIME 4
+#define PC_UNITS_MANDELBROT_STEP 3
+#define PC_UNITS_COLLATZ_STEP 2
+
+typedef struct pc_budget {
+    int64_t left;              /* units until the next look at the flag */
+    const atomic_int* cancel;  /* NULL: not cancellable */
+} pc_budget;
+
+static inline pc_budget pc_budget_start(const atomic_int* cancel) {
+    pc_budget b = {cancel == NULL ? INT64_MAX : PC_CANCEL_BUDGET, cancel};
+    return b;
+}
+
+/* Spends `units` (0 <= units <= PC_CANCEL_BUDGET); returns non-zero when the budget ran out and the
+   cancel flag is set: the kernel then stops and returns PC_ERR_CANCELLED. */
+static inline int pc_budget_spend(pc_budget* b, int64_t units) {
+    b->left -= units;
+    if (__builtin_expect(b->left > 0, 1)) return 0;
+    b->left = b->cancel == NULL ? INT64_MAX : PC_CANCEL_BUDGET;
+    return b->cancel != NULL && atomic_load_explicit(b->cancel, memory_order_relaxed);
+}
+
+/* Whether an array of `count` elements of `size` bytes fits in PC_MAX_BUFFER_BYTES (no overflow). */
+static inline int pc_buffer_fits(uint64_t count, uint64_t size) {
+    uint64_t bytes;
+    return !__builtin_mul_overflow(count, size, &bytes) && bytes <= (uint64_t)PC_MAX_BUFFER_BYTES;
+}
+
+/* ceil(n / block) for block >= 1, without overflow. */
+static inline uint64_t pc_blocks(uint64_t n, uint64_t block) {
+    return n / block + (n % block != 0);
+}
 
 /* A kernel, as the pool and pc_run see it: validation over all items, then computation over slices. */
 typedef struct pc_kernel_def {
     /* Checks the parameters and every item of args over [0, n) before anything runs; sets *bad_index
        on PC_ERR_INVALID_ARGUMENT when one item is at fault. Required buffers are known non-NULL. */
     pc_status (*validate)(const pc_args* args, uint64_t n, uint64_t* bad_index);
-    /* Computes items [begin, end) of valid args. `cancel` may be NULL (not cancellable); otherwise a
-       kernel whose single items can run long reads it (relaxed) every PC_CANCEL_CHECK_INTERVAL
-       iterations and returns PC_ERR_CANCELLED when it is set. */
+    /* Computes items [begin, end) of valid args. `cancel` may be NULL (not cancellable); otherwise the
+       kernel reads it (relaxed) whenever its work budget runs out (see pc_budget) and returns
+       PC_ERR_CANCELLED when it is set. */
     pc_status (*run)(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel);
     /* Which of args->in / args->out must be non-NULL when n > 0 (bit i = slot i). */
     unsigned inputs_mask;

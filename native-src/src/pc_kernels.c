@@ -6,6 +6,7 @@
 /* ---- gcd ---------------------------------------------------------------------------------------- */
 
 static pc_status validate_pairs(const pc_args* args, uint64_t n, uint64_t* bad_index, int64_t min_value) {
+    if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     for (uint64_t k = 0; k < n; k++) {
@@ -27,14 +28,11 @@ static pc_status gcd_fast_validate(const pc_args* args, uint64_t n, uint64_t* ba
 
 /* The origin workload, kept literally: try every candidate from min(a, b) down to 1. Returns 0 when
    cancelled (never a valid gcd of positive inputs). */
-static int64_t gcd_brute_one(int64_t a, int64_t b, const atomic_int* cancel) {
+static int64_t gcd_brute_one(int64_t a, int64_t b, pc_budget* budget) {
     int64_t i = a < b ? a : b;
     for (; i > 1; --i) {
-        if (cancel != NULL && ((uint64_t)i & (PC_CANCEL_CHECK_INTERVAL - 1)) == 0 &&
-            atomic_load_explicit(cancel, memory_order_relaxed)) {
-            return 0;
-        }
         if (a % i == 0 && b % i == 0) return i;
+        if (pc_budget_spend(budget, PC_UNITS_GCD_BRUTE_STEP)) return 0;
     }
     return 1;
 }
@@ -43,8 +41,10 @@ static pc_status gcd_brute_run(const pc_args* args, uint64_t begin, uint64_t end
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     int64_t* out = args->out[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t k = begin; k < end; k++) {
-        int64_t g = gcd_brute_one(a[k], b[k], cancel);
+        if (pc_budget_spend(&budget, PC_UNITS_ITEM)) return PC_ERR_CANCELLED;
+        int64_t g = gcd_brute_one(a[k], b[k], &budget);
         if (g == 0) return PC_ERR_CANCELLED;
         out[k] = g;
     }
@@ -72,11 +72,14 @@ static int64_t gcd_fast_one(int64_t a64, int64_t b64) {
 }
 
 static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel; /* a task of fast gcds is short: the pool's per-task check is enough */
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     int64_t* out = args->out[0];
-    for (uint64_t k = begin; k < end; k++) out[k] = gcd_fast_one(a[k], b[k]);
+    pc_budget budget = pc_budget_start(cancel);
+    for (uint64_t k = begin; k < end; k++) {
+        if (pc_budget_spend(&budget, PC_UNITS_GCD_FAST_ITEM)) return PC_ERR_CANCELLED;
+        out[k] = gcd_fast_one(a[k], b[k]);
+    }
     if (pc_bug_planted(PC_KERNEL_GCD_FAST)) { /* test only: wrong whenever a % 7 == 3 */
         for (uint64_t k = begin; k < end; k++) out[k] += a[k] % 7 == 3;
     }

@@ -10,12 +10,31 @@
 
 #include "pc_internal.h"
 
-#define HISTOGRAM_MAX_BINS (INT64_C(1) << 24)
 #define MATMUL_K_BLOCK 256u
+/* Columns of C per inner pass: MATMUL_K_BLOCK * MATMUL_J_BLOCK multiply-adds (~0.1 ms) between two
+   spends of the cancel budget however wide the matrices are, and a slice of a row of C that stays in L1. */
+#define MATMUL_J_BLOCK 1024u
 
-static pc_status no_params_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)args, (void)n, (void)bad_index; /* the block size is checked by pc_validate_call */
+/* Reductions: in[0] (and in[1]) hold n doubles, and out[] `per_block` values per block of iparam[0]. */
+static pc_status reduce_validate(const pc_args* args, uint64_t n, uint64_t per_block) {
+    /* the block size is >= 1 (pc_validate_call) */
+    if (!pc_buffer_fits(n, sizeof(double))) return PC_ERR_INVALID_ARGUMENT;
+    uint64_t partials;
+    if (__builtin_mul_overflow(pc_blocks(n, (uint64_t)args->iparam[0]), per_block, &partials) ||
+        !pc_buffer_fits(partials, sizeof(double))) {
+        return PC_ERR_INVALID_ARGUMENT;
+    }
     return PC_OK;
+}
+
+static pc_status one_per_block_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    (void)bad_index;
+    return reduce_validate(args, n, 1);
+}
+
+static pc_status two_per_block_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    (void)bad_index;
+    return reduce_validate(args, n, 2);
 }
 
 /* Tasks cover whole blocks of iparam[0] items: block b spans [b * block, min((b + 1) * block, end)). */
@@ -39,10 +58,11 @@ static double lanes_sum(const double l[LANES]) {
     return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-/* Block [from, to) of the sum (y == NULL) or of the dot product, in lanes. Inlined into lane_sums_run
-   with y known per branch, so each loop vectorizes on its own. */
-static inline double block_sum(const double* restrict x, const double* restrict y, uint64_t from, uint64_t to) {
-    double l[LANES] = {0};
+/* Items [from, to) of a block of the sum (y == NULL) or of the dot product, added to the lanes l, where
+   from is the block's start plus a multiple of LANES (so item i goes to lane (i - start) % LANES).
+   Inlined into lane_sums_run with y known per branch, so each loop vectorizes on its own. */
+static inline void block_sum(const double* restrict x, const double* restrict y, uint64_t from, uint64_t to,
+                             double l[LANES]) {
     uint64_t i = from;
     if (y == NULL) {
         for (; i + LANES <= to; i += LANES) {
@@ -55,18 +75,34 @@ static inline double block_sum(const double* restrict x, const double* restrict 
         }
         for (int j = 0; i + (uint64_t)j < to; j++) l[j] += x[i + j] * y[i + j];
     }
-    return lanes_sum(l);
+}
+
+/* The end of the stretch of at most PC_CANCEL_STRIDE items (a multiple of LANES) from `from` to `to`:
+   memory-bound loops spend their cancel budget once per stretch, outside the vectorized loop. */
+static uint64_t stride_end(uint64_t from, uint64_t to) {
+    return to - from > PC_CANCEL_STRIDE ? from + PC_CANCEL_STRIDE : to;
 }
 
 /* REDUCE_SUM and REDUCE_DOT: one lane sum per block (in[1] is NULL for the sum). */
 static pc_status lane_sums_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
     const double* x = args->in[0];
     const double* y = args->in[1];
     double* sums = args->out[0];
     uint64_t block = (uint64_t)args->iparam[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t b = begin / block; b * block < end; b++) {
-        sums[b] = block_sum(x, y, b * block, block_end(b, block, end));
+        uint64_t to = block_end(b, block, end);
+        double l[LANES] = {0};
+        for (uint64_t from = b * block, stop; from < to; from = stop) {
+            stop = stride_end(from, to);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)(stop - from))) return PC_ERR_CANCELLED;
+            if (y == NULL) {
+                block_sum(x, NULL, from, stop, l);
+            } else {
+                block_sum(x, y, from, stop, l);
+            }
+        }
+        sums[b] = lanes_sum(l);
     }
     return PC_OK;
 }
@@ -88,10 +124,13 @@ static inline double compensated_add(double s, double v, double* c) {
 
 /* The lane loop of the compensated sum: compute-bound (seven additions per item), so it also comes in an
    AVX2 build, picked at load time on CPUs that have it. Both do the same IEEE operations per lane (no
-   FMA: -ffp-contract=off), so the results are identical. Lanes 4k .. 4k + 3 are in vs[k], vc[k]. */
-__attribute__((target_clones("avx2", "default")))
+   FMA: -ffp-contract=off), so the results are identical. Lanes 4k .. 4k + 3 are in vs[k], vc[k].
+   Continues the lanes s, c (in and out) over whole groups of LANES items from `from` on; returns where
+   the groups end (the caller adds the last to - i < LANES items). */
+PC_TARGET_CLONES("avx2", "default")
 static uint64_t neumaier_lanes(const double* restrict x, uint64_t from, uint64_t to, double s[LANES], double c[LANES]) {
-    v4d vs[LANES / 4] = {{0}}, vc[LANES / 4] = {{0}};
+    v4d vs[LANES / 4], vc[LANES / 4];
+    for (int j = 0; j < LANES; j++) vs[j / 4][j % 4] = s[j], vc[j / 4][j % 4] = c[j];
     uint64_t i = from;
     for (; i + LANES <= to; i += LANES) {
         for (int k = 0; k < LANES / 4; k++) {
@@ -109,15 +148,20 @@ static uint64_t neumaier_lanes(const double* restrict x, uint64_t from, uint64_t
 /* Neumaier per lane (sum and compensation); the block's sum is Neumaier over the lane sums in lane
    order, and its compensation that one's plus every lane's, in lane order. */
 static pc_status sum_neumaier_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
     const double* restrict x = args->in[0];
     double* sums = args->out[0];
     double* comps = args->out[1];
     uint64_t block = (uint64_t)args->iparam[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t b = begin / block; b * block < end; b++) {
-        uint64_t from = b * block, to = block_end(b, block, end);
-        double s[LANES], c[LANES];
-        uint64_t i = neumaier_lanes(x, from, to, s, c);
+        uint64_t to = block_end(b, block, end);
+        double s[LANES] = {0}, c[LANES] = {0};
+        uint64_t i = b * block;
+        for (uint64_t stop; to - i >= LANES; i = neumaier_lanes(x, i, stop, s, c)) {
+            stop = stride_end(i, to);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)(stop - i))) return PC_ERR_CANCELLED;
+        }
+        if (pc_budget_spend(&budget, PC_UNITS_ITEM)) return PC_ERR_CANCELLED;
         for (int j = 0; i + (uint64_t)j < to; j++) s[j] = compensated_add(s[j], x[i + j], &c[j]);
         double total = 0.0, comp = 0.0;
         for (int j = 0; j < LANES; j++) total = compensated_add(total, s[j], &comp);
@@ -183,17 +227,39 @@ static int64_t first_equal(const double* restrict x, uint64_t from, uint64_t to,
     return -1;
 }
 
+/* first_equal in stretches, spending the budget per stretch: the index, -1 (none), or -2 (cancelled). */
+static int64_t first_equal_budgeted(const double* restrict x, uint64_t from, uint64_t to, double v,
+                                    pc_budget* budget) {
+    for (uint64_t stop; from < to; from = stop) {
+        stop = stride_end(from, to);
+        if (pc_budget_spend(budget, PC_UNITS_ITEM + (int64_t)(stop - from))) return -2;
+        int64_t i = first_equal(x, from, stop, v);
+        if (i >= 0) return i;
+    }
+    return -1;
+}
+
 static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
     const double* restrict x = args->in[0];
     double* values = args->out[0];
     int64_t* indexes = args->out[1];
     uint64_t block = (uint64_t)args->iparam[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t from = b * block, to = block_end(b, block, end);
-        double lo, hi;
-        minmax_values(x, from, to, &lo, &hi);
-        int64_t imn = first_equal(x, from, to, lo), imx = first_equal(x, from, to, hi);
+        /* the extremes do not depend on the order of comparisons: stretch by stretch, then combined */
+        double lo = INFINITY, hi = -INFINITY;
+        for (uint64_t i = from, stop; i < to; i = stop) {
+            stop = stride_end(i, to);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)(stop - i))) return PC_ERR_CANCELLED;
+            double l, h;
+            minmax_values(x, i, stop, &l, &h);
+            lo = l < lo ? l : lo;
+            hi = h > hi ? h : hi;
+        }
+        int64_t imn = first_equal_budgeted(x, from, to, lo, &budget);
+        int64_t imx = imn < -1 ? imn : first_equal_budgeted(x, from, to, hi, &budget);
+        if (imx < -1) return PC_ERR_CANCELLED;
         values[2 * b] = imn < 0 ? NAN : x[imn];
         values[2 * b + 1] = imx < 0 ? NAN : x[imx];
         indexes[2 * b] = imn;
@@ -205,32 +271,58 @@ static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, c
 /* ---- histogram ---------------------------------------------------------------------------------- */
 
 static pc_status histogram_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)n, (void)bad_index;
+    (void)bad_index;
     int64_t bins = args->iparam[0];
     double lo = args->dparam[0], hi = args->dparam[1], scale = args->dparam[2];
-    if (bins < 1 || bins > HISTOGRAM_MAX_BINS) return PC_ERR_INVALID_ARGUMENT;
+    if (bins < 1 || bins > PC_HISTOGRAM_MAX_BINS) return PC_ERR_INVALID_ARGUMENT;
     if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || !isfinite(scale) || !(scale > 0)) {
+        return PC_ERR_INVALID_ARGUMENT;
+    }
+    /* scale must be bins / (hi - lo): one that is not puts values in wrong bins (the run clamps, so no
+       scale can make it index out of range, but the counts would silently be wrong) */
+    double implied = (hi - lo) * scale; /* may be +Inf for a hostile scale: rejected below */
+    if (!(fabs(implied - (double)bins) <= (double)bins * PC_HISTOGRAM_SCALE_TOLERANCE)) return PC_ERR_INVALID_ARGUMENT;
+    uint64_t partials;
+    if (!pc_buffer_fits(n, sizeof(double)) ||
+        __builtin_mul_overflow(pc_blocks(n, (uint64_t)args->iparam[1]), (uint64_t)bins, &partials) ||
+        !pc_buffer_fits(partials, sizeof(int64_t))) {
         return PC_ERR_INVALID_ARGUMENT;
     }
     return PC_OK;
 }
 
+/* The bin of v, lo <= v < hi: min(bins - 1, (int64)((v - lo) * scale)) as Java computes it, but clamped
+   before the conversion, so it is defined for every input: t >= 0 (v - lo >= 0 rounds to >= 0, scale > 0),
+   and t < bins converts to floor(t) <= bins - 1, while t >= bins (or NaN, impossible here) gives
+   bins - 1, as Java's saturating (long) followed by min does. */
+static inline uint64_t histogram_bin(double v, double lo, double scale, uint64_t bins, double bins_d) {
+    double t = (v - lo) * scale;
+    return t >= 0.0 && t < bins_d ? (uint64_t)t : t >= 0.0 ? bins - 1 : 0;
+}
+
 static pc_status histogram_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel;
     const double* x = args->in[0];
     int64_t* counts = args->out[0];
     uint64_t bins = (uint64_t)args->iparam[0];
     uint64_t block = (uint64_t)args->iparam[1];
     double lo = args->dparam[0], hi = args->dparam[1], scale = args->dparam[2];
+    double bins_d = (double)bins; /* exact: bins <= 2^24 */
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t to = block_end(b, block, end);
         int64_t* partial = counts + b * bins;
-        memset(partial, 0, bins * sizeof *partial);
-        for (uint64_t i = b * block; i < to; i++) {
-            double v = x[i];
-            if (v >= lo && v < hi) {
-                uint64_t bin = (uint64_t)(int64_t)((v - lo) * scale);
-                partial[bin < bins ? bin : bins - 1]++;
+        /* up to 2^24 bins (128 MiB) per block: cleared in stretches too */
+        for (uint64_t j = 0, stop; j < bins; j = stop) {
+            stop = stride_end(j, bins);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)(stop - j) / 4)) return PC_ERR_CANCELLED;
+            memset(partial + j, 0, (stop - j) * sizeof *partial);
+        }
+        for (uint64_t i = b * block, stop; i < to; i = stop) {
+            stop = stride_end(i, to);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)(stop - i))) return PC_ERR_CANCELLED;
+            for (uint64_t k = i; k < stop; k++) {
+                double v = x[k];
+                if (v >= lo && v < hi) partial[histogram_bin(v, lo, scale, bins, bins_d)]++;
             }
         }
     }
@@ -239,40 +331,57 @@ static pc_status histogram_run(const pc_args* args, uint64_t begin, uint64_t end
 
 /* ---- matrix multiply ---------------------------------------------------------------------------- */
 
+/* Whether a rows x cols matrix of doubles fits in PC_MAX_BUFFER_BYTES. */
+static int matrix_fits(uint64_t rows, uint64_t cols) {
+    uint64_t count;
+    return !__builtin_mul_overflow(rows, cols, &count) && pc_buffer_fits(count, sizeof(double));
+}
+
 static pc_status matmul_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)n, (void)bad_index;
-    return args->iparam[0] < 1 || args->iparam[1] < 1 ? PC_ERR_INVALID_ARGUMENT : PC_OK;
+    (void)bad_index;
+    if (args->iparam[0] < 1 || args->iparam[1] < 1) return PC_ERR_INVALID_ARGUMENT;
+    uint64_t k = (uint64_t)args->iparam[0], cols = (uint64_t)args->iparam[1];
+    /* every buffer size, also for n == 0 (B is still k x cols) */
+    if (!matrix_fits(n, k) || !matrix_fits(k, cols) || !matrix_fits(n, cols)) return PC_ERR_INVALID_ARGUMENT;
+    return PC_OK;
 }
 
 /* Rows [begin, end) of C. For each slice of MATMUL_K_BLOCK rows of B (kept in cache), every row of C in
-   the task gets C[i][:] += A[i][p] * B[p][:] for p in the slice, in increasing p: the inner loop is a
-   contiguous axpy the compiler vectorizes without reordering any element's sum. */
+   the task gets C[i][j] += A[i][p] * B[p][j] for p in the slice, in increasing p, MATMUL_J_BLOCK columns
+   at a time: the inner loop is a contiguous axpy the compiler vectorizes without reordering any
+   element's sum. A slice of C's row is cleared just before its first slice of B adds to it. */
 static pc_status matmul_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     const double* restrict a = args->in[0];
     const double* restrict bm = args->in[1];
     double* restrict c = args->out[0];
     uint64_t k = (uint64_t)args->iparam[0];
     uint64_t cols = (uint64_t)args->iparam[1];
-    memset(c + begin * cols, 0, (end - begin) * cols * sizeof *c);
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t pp = 0; pp < k; pp += MATMUL_K_BLOCK) {
-        if (cancel != NULL && atomic_load_explicit(cancel, memory_order_relaxed)) return PC_ERR_CANCELLED;
         uint64_t pend = pp + MATMUL_K_BLOCK < k ? pp + MATMUL_K_BLOCK : k;
         for (uint64_t i = begin; i < end; i++) {
             double* restrict crow = c + i * cols;
-            for (uint64_t p = pp; p < pend; p++) {
-                double aip = a[i * k + p];
-                const double* restrict brow = bm + p * cols;
-                for (uint64_t j = 0; j < cols; j++) crow[j] += aip * brow[j];
+            for (uint64_t jj = 0; jj < cols; jj += MATMUL_J_BLOCK) {
+                uint64_t jend = cols - jj > MATMUL_J_BLOCK ? jj + MATMUL_J_BLOCK : cols;
+                if (pc_budget_spend(&budget, PC_UNITS_ITEM + (int64_t)((pend - pp) * (jend - jj)))) {
+                    return PC_ERR_CANCELLED;
+                }
+                if (pp == 0) memset(crow + jj, 0, (jend - jj) * sizeof *crow);
+                for (uint64_t p = pp; p < pend; p++) {
+                    double aip = a[i * k + p];
+                    const double* restrict brow = bm + p * cols;
+                    for (uint64_t j = jj; j < jend; j++) crow[j] += aip * brow[j];
+                }
             }
         }
     }
     return PC_OK;
 }
 
-const pc_kernel_def pc_def_reduce_sum = {no_params_validate, sum_run, 0x1u, 0x1u, 0, "reduce_sum"};
-const pc_kernel_def pc_def_reduce_sum_neumaier = {no_params_validate, sum_neumaier_run, 0x1u, 0x3u, 0,
+const pc_kernel_def pc_def_reduce_sum = {one_per_block_validate, sum_run, 0x1u, 0x1u, 0, "reduce_sum"};
+const pc_kernel_def pc_def_reduce_sum_neumaier = {one_per_block_validate, sum_neumaier_run, 0x1u, 0x3u, 0,
                                                   "reduce_sum_neumaier"};
-const pc_kernel_def pc_def_reduce_dot = {no_params_validate, dot_run, 0x3u, 0x1u, 0, "reduce_dot"};
-const pc_kernel_def pc_def_reduce_minmax = {no_params_validate, minmax_run, 0x1u, 0x3u, 0, "reduce_minmax"};
+const pc_kernel_def pc_def_reduce_dot = {one_per_block_validate, dot_run, 0x3u, 0x1u, 0, "reduce_dot"};
+const pc_kernel_def pc_def_reduce_minmax = {two_per_block_validate, minmax_run, 0x1u, 0x3u, 0, "reduce_minmax"};
 const pc_kernel_def pc_def_histogram = {histogram_validate, histogram_run, 0x1u, 0x1u, 1, "histogram"};
 const pc_kernel_def pc_def_matmul = {matmul_validate, matmul_run, 0x3u, 0x1u, -1, "matmul"};

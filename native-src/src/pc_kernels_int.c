@@ -6,40 +6,38 @@
 
 #include "pc_internal.h"
 
-#define PRIMES_TRIAL_MAX_HI (INT64_C(1) << 62)
-#define PRIMES_SIEVE_MAX_HI INT64_C(1000000000000) /* 10^12: base primes up to 10^6 */
-
-static int cancelled(const atomic_int* cancel) {
-    return cancel != NULL && atomic_load_explicit(cancel, memory_order_relaxed);
-}
+/* A sieve task works through its blocks in segments of at most this many numbers (bytes, about an L2
+   cache): its memory does not grow with the block size. */
+#define SIEVE_SEGMENT 262144u
 
 /* ---- primes ------------------------------------------------------------------------------------- */
 
-static pc_status primes_validate(const pc_args* args, uint64_t n, int64_t max_hi) {
+static pc_status primes_validate(const pc_args* args, uint64_t n, int64_t max_end) {
     int64_t lo = args->iparam[0];
-    if (lo < 0 || lo > max_hi || n > (uint64_t)(max_hi - lo)) return PC_ERR_INVALID_ARGUMENT;
+    if (lo < 0 || lo > max_end || n > (uint64_t)(max_end - lo)) return PC_ERR_INVALID_ARGUMENT;
+    /* the block size is >= 1 (pc_validate_call); one int64 count per block */
+    if (!pc_buffer_fits(pc_blocks(n, (uint64_t)args->iparam[1]), sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
     return PC_OK;
 }
 
 static pc_status primes_trial_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
     (void)bad_index;
-    return primes_validate(args, n, PRIMES_TRIAL_MAX_HI);
+    return primes_validate(args, n, PC_PRIMES_TRIAL_MAX_END);
 }
 
 static pc_status primes_sieve_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
     (void)bad_index;
-    return primes_validate(args, n, PRIMES_SIEVE_MAX_HI);
+    return primes_validate(args, n, PC_PRIMES_SIEVE_MAX_END);
 }
 
 /* 1 if prime, 0 if not, -1 if cancelled. */
-static int is_prime_trial(int64_t m, const atomic_int* cancel) {
+static int is_prime_trial(int64_t m, pc_budget* budget) {
     if (m < 2) return 0;
     if (m < 4) return 1;
     if (m % 2 == 0) return 0;
-    uint64_t steps = 0;
     for (int64_t d = 3; d <= m / d; d += 2) {
         if (m % d == 0) return 0;
-        if ((++steps & (PC_CANCEL_CHECK_INTERVAL - 1)) == 0 && cancelled(cancel)) return -1;
+        if (pc_budget_spend(budget, PC_UNITS_TRIAL_STEP)) return -1;
     }
     return 1;
 }
@@ -48,11 +46,13 @@ static pc_status primes_trial_run(const pc_args* args, uint64_t begin, uint64_t 
     int64_t lo = args->iparam[0];
     uint64_t block = (uint64_t)args->iparam[1];
     int64_t* counts = args->out[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t b = begin / block; b * block < end; b++) {
         uint64_t stop = (b + 1) * block < end ? (b + 1) * block : end;
         int64_t count = 0;
         for (uint64_t k = b * block; k < stop; k++) {
-            int p = is_prime_trial(lo + (int64_t)k, cancel);
+            if (pc_budget_spend(&budget, PC_UNITS_ITEM)) return PC_ERR_CANCELLED;
+            int p = is_prime_trial(lo + (int64_t)k, &budget);
             if (p < 0) return PC_ERR_CANCELLED;
             count += p;
         }
@@ -74,46 +74,68 @@ static pc_status primes_sieve_run(const pc_args* args, uint64_t begin, uint64_t 
     int64_t* counts = args->out[0];
     int64_t hi = lo + (int64_t)end; /* this task's numbers end here */
     int64_t root = isqrt(hi > 0 ? hi - 1 : 0);
+    pc_budget budget = pc_budget_start(cancel);
+
+    /* one segment buffer for the whole task, sized for what the task needs: begin is a multiple of block */
+    size_t seg_max = SIEVE_SEGMENT;
+    if (block < seg_max) seg_max = (size_t)block;
+    if (end - begin < seg_max) seg_max = (size_t)(end - begin);
 
     /* base primes up to root, by a plain sieve */
     unsigned char* small = calloc((size_t)root + 1, 1);
     int64_t* base = malloc(sizeof *base * ((size_t)root / 2 + 2));
-    unsigned char* seg = malloc((size_t)block);
+    unsigned char* seg = malloc(seg_max);
     if (small == NULL || base == NULL || seg == NULL) {
         free(small), free(base), free(seg);
         return PC_ERR_OUT_OF_MEMORY;
     }
+    pc_status st = PC_OK;
     size_t nbase = 0;
     for (int64_t p = 2; p <= root; p++) {
+        if (pc_budget_spend(&budget, 1)) {
+            st = PC_ERR_CANCELLED;
+            break;
+        }
         if (small[p]) continue;
         base[nbase++] = p;
+        if (p > root / p) continue;
         for (int64_t q = p * p; q <= root; q += p) small[q] = 1;
+        (void)pc_budget_spend(&budget, (root - p * p) / p); /* checked at the next p */
     }
     free(small);
 
     int bug = pc_bug_planted(PC_KERNEL_PRIMES_SIEVE);
-    pc_status st = PC_OK;
-    for (uint64_t b = begin / block; b * block < end; b++) {
-        if (cancelled(cancel)) {
-            st = PC_ERR_CANCELLED;
-            break;
-        }
-        int64_t seg_lo = lo + (int64_t)(b * block);
-        int64_t seg_hi = lo + (int64_t)((b + 1) * block < end ? (b + 1) * block : end);
-        size_t len = (size_t)(seg_hi - seg_lo);
-        memset(seg, 0, len); /* 0 = candidate prime */
-        for (size_t i = 0; i < nbase; i++) {
-            int64_t p = base[i];
-            if (p > (seg_hi - 1) / p) break;
-            int64_t start = p * p > seg_lo ? p * p : (seg_lo + p - 1) / p * p;
-            for (int64_t q = start; q < seg_hi; q += p) seg[q - seg_lo] = 1;
-        }
+    for (uint64_t b = begin / block; st == PC_OK && b * block < end; b++) {
+        uint64_t bend = (b + 1) * block < end ? (b + 1) * block : end;
         int64_t count = 0;
-        for (size_t i = 0; i < len; i++) {
-            int64_t m = seg_lo + (int64_t)i;
-            count += !seg[i] && (m >= 2 || (bug && m == 1)); /* the planted bug counts 1 as prime */
+        for (uint64_t from = b * block; from < bend; from += seg_max) {
+            int64_t seg_lo = lo + (int64_t)from;
+            int64_t seg_hi = lo + (int64_t)(bend - from < seg_max ? bend : from + seg_max);
+            size_t len = (size_t)(seg_hi - seg_lo);
+            /* clearing and counting now; marking per base prime below */
+            if (pc_budget_spend(&budget, (int64_t)len * PC_UNITS_SIEVE_NUMBER)) {
+                st = PC_ERR_CANCELLED;
+                break;
+            }
+            memset(seg, 0, len); /* 0 = candidate prime */
+            for (size_t i = 0; i < nbase; i++) {
+                int64_t p = base[i];
+                if (p > (seg_hi - 1) / p) break;
+                /* p's marks, at most len / p + 1 <= len >> floor(log2(p)) + 1: no division to count them */
+                if (pc_budget_spend(&budget, PC_UNITS_SIEVE_PRIME + (int64_t)(len >> (63 - __builtin_clzll((uint64_t)p))))) {
+                    st = PC_ERR_CANCELLED;
+                    break;
+                }
+                int64_t start = p * p > seg_lo ? p * p : (seg_lo + p - 1) / p * p;
+                for (int64_t q = start; q < seg_hi; q += p) seg[q - seg_lo] = 1;
+            }
+            if (st != PC_OK) break;
+            for (size_t i = 0; i < len; i++) {
+                int64_t m = seg_lo + (int64_t)i;
+                count += !seg[i] && (m >= 2 || (bug && m == 1)); /* the planted bug counts 1 as prime */
+            }
         }
-        counts[b] = count;
+        if (st == PC_OK) counts[b] = count;
     }
     free(base);
     free(seg);
@@ -123,8 +145,9 @@ static pc_status primes_sieve_run(const pc_args* args, uint64_t begin, uint64_t 
 /* ---- mandelbrot --------------------------------------------------------------------------------- */
 
 static pc_status mandelbrot_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)n, (void)bad_index;
+    (void)bad_index;
     if (args->iparam[0] < 1 || args->iparam[1] < 1) return PC_ERR_INVALID_ARGUMENT;
+    if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
     for (int i = 0; i < 4; i++) {
         if (!isfinite(args->dparam[i])) return PC_ERR_INVALID_ARGUMENT;
     }
@@ -136,7 +159,9 @@ static pc_status mandelbrot_run(const pc_args* args, uint64_t begin, uint64_t en
     int64_t max_iter = args->iparam[1];
     double x0 = args->dparam[0], y0 = args->dparam[1], dx = args->dparam[2], dy = args->dparam[3];
     int64_t* out = args->out[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t k = begin; k < end; k++) {
+        if (pc_budget_spend(&budget, PC_UNITS_ITEM)) return PC_ERR_CANCELLED;
         double cx = x0 + (double)(k % width) * dx;
         double cy = y0 + (double)(k / width) * dy;
         double zx = 0.0, zy = 0.0;
@@ -148,7 +173,7 @@ static pc_status mandelbrot_run(const pc_args* args, uint64_t begin, uint64_t en
             zy = 2.0 * zx * zy + cy;
             zx = zx2 - zy2 + cx;
             iter++;
-            if (((uint64_t)iter & (PC_CANCEL_CHECK_INTERVAL - 1)) == 0 && cancelled(cancel)) return PC_ERR_CANCELLED;
+            if (pc_budget_spend(&budget, PC_UNITS_MANDELBROT_STEP)) return PC_ERR_CANCELLED;
         }
         out[k] = iter;
     }
@@ -162,9 +187,10 @@ const pc_kernel_def pc_def_mandelbrot = {mandelbrot_validate, mandelbrot_run, 0x
 /* ---- collatz ------------------------------------------------------------------------------------ */
 
 static pc_status collatz_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
     const int64_t* x = args->in[0];
     for (uint64_t k = 0; k < n; k++) {
-        if (x[k] < 1 || x[k] > 1000000000) {
+        if (x[k] < 1 || x[k] > PC_COLLATZ_MAX_START) {
             if (bad_index != NULL) *bad_index = k;
             return PC_ERR_INVALID_ARGUMENT;
         }
@@ -173,9 +199,9 @@ static pc_status collatz_validate(const pc_args* args, uint64_t n, uint64_t* bad
 }
 
 static pc_status collatz_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
-    (void)cancel; /* below 10^9 every trajectory is short (under 1000 steps) */
     const int64_t* x = args->in[0];
     int64_t* out = args->out[0];
+    pc_budget budget = pc_budget_start(cancel);
     for (uint64_t k = begin; k < end; k++) {
         int64_t m = x[k], steps = 0;
         while (m != 1) {
@@ -183,6 +209,8 @@ static pc_status collatz_run(const pc_args* args, uint64_t begin, uint64_t end, 
             steps++;
         }
         out[k] = steps;
+        /* below 10^9 every trajectory is short (under 1000 steps): spend after the item */
+        if (pc_budget_spend(&budget, PC_UNITS_ITEM + steps * PC_UNITS_COLLATZ_STEP)) return PC_ERR_CANCELLED;
     }
     return PC_OK;
 }

@@ -1538,5 +1538,59 @@ public class pcompute_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final long PC_PRIMES_TRIAL_MAX_END = 4611686018427387904L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_PRIMES_TRIAL_MAX_END 4611686018427387904
+     * }
+     */
+    public static long PC_PRIMES_TRIAL_MAX_END() {
+        return PC_PRIMES_TRIAL_MAX_END;
+    }
+    private static final long PC_PRIMES_SIEVE_MAX_END = 1000000000000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_PRIMES_SIEVE_MAX_END 1000000000000
+     * }
+     */
+    public static long PC_PRIMES_SIEVE_MAX_END() {
+        return PC_PRIMES_SIEVE_MAX_END;
+    }
+    private static final long PC_HISTOGRAM_MAX_BINS = 16777216L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_HISTOGRAM_MAX_BINS 16777216
+     * }
+     */
+    public static long PC_HISTOGRAM_MAX_BINS() {
+        return PC_HISTOGRAM_MAX_BINS;
+    }
+    private static final double PC_HISTOGRAM_SCALE_TOLERANCE = 9.094947017729282E-13d;
+    /**
+     * {@snippet lang=c :
+     * #define PC_HISTOGRAM_SCALE_TOLERANCE 9.094947017729282E-13
+     * }
+     */
+    public static double PC_HISTOGRAM_SCALE_TOLERANCE() {
+        return PC_HISTOGRAM_SCALE_TOLERANCE;
+    }
+    private static final long PC_COLLATZ_MAX_START = 1000000000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_COLLATZ_MAX_START 1000000000
+     * }
+     */
+    public static long PC_COLLATZ_MAX_START() {
+        return PC_COLLATZ_MAX_START;
+    }
+    private static final long PC_MAX_BUFFER_BYTES = 9223372036854775807L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_MAX_BUFFER_BYTES 9223372036854775807
+     * }
+     */
+    public static long PC_MAX_BUFFER_BYTES() {
+        return PC_MAX_BUFFER_BYTES;
+    }
 }
 
