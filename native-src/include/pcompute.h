@@ -25,7 +25,8 @@ typedef enum pc_status {
     PC_ERR_INVALID_ARGUMENT = 2, /* a value out of its documented range (see bad_index where given) */
     PC_ERR_OUT_OF_MEMORY = 3,    /* malloc failed */
     PC_ERR_THREAD = 4,           /* creating a thread or a synchronisation object failed */
-    PC_ERR_TIMEOUT = 5,          /* pc_job_wait: the job had not finished when the timeout expired */
+    PC_ERR_TIMEOUT = 5,          /* pc_job_wait: the job had not finished when the timeout expired;
+                                    pc_pool_next_completions: no tag was posted in time */
     PC_ERR_CANCELLED = 6,        /* the job was cancelled before all its items were computed */
     PC_ERR_BUSY = 7,             /* pc_job_free: the job has not finished yet */
     PC_ERR_UNKNOWN_KERNEL = 8    /* the kernel id is not one of pc_kernel */
@@ -171,19 +172,35 @@ pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_
 pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index, const void* keep0,
                       const void* keep1, const void* keep2, const void* keep3);
 
-/* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(); at most 1024).
+/* ---- Pool and jobs -------------------------------------------------------------------------------
+   A pool owns persistent worker threads; a job is one kernel call split into tasks the workers pull.
+   Job life cycle: created (pc_job_create) -> queued (pc_job_start) -> running -> finished, where
+   "finished" means done, cancelled or failed; pc_job_wait tells which. A job stays valid, whatever
+   happens to its pool, until pc_job_free. A finished job can report its end through its pool's
+   completion queue (pc_job_set_completion_tag, pc_pool_next_completions), so one thread can wait for
+   any number of jobs. */
+
+/* Most worker threads a pool may have. */
+#define PC_MAX_THREADS 1024
+
+/* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(), capped at PC_MAX_THREADS).
    On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
-   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > 1024), PC_ERR_OUT_OF_MEMORY,
-   PC_ERR_THREAD. */
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > PC_MAX_THREADS),
+   PC_ERR_OUT_OF_MEMORY, PC_ERR_THREAD. */
 pc_status pc_pool_create(int32_t threads, pc_pool** out_pool);
 
 /* Stores the pool's worker count in *out_threads. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
 
-/* Cancels every job still queued or running, waits until the workers have stopped touching job memory,
-   joins the threads and frees the pool. Jobs of the pool stay valid (finished, PC_OK or PC_ERR_CANCELLED)
-   until the caller frees them with pc_job_free. Must not race with pc_job_submit or pc_job_cancel on
-   the same pool. Errors: PC_ERR_NULL_ARGUMENT. */
+/* Cancels every job of the pool that has not finished -- created but not started, queued, or running
+   (running tasks stop at their next cancel check) -- waits until the workers have stopped touching job
+   memory, joins the threads and frees the pool. Tags still in the completion queue are discarded with
+   it (drain them first if they matter). Every job of the pool not yet freed stays valid, finished
+   (PC_OK, PC_ERR_CANCELLED or a task's failure) and detached from the pool: pc_job_start, pc_job_cancel,
+   pc_job_wait, pc_job_progress and pc_job_free work on it without touching the freed pool.
+   Must not race with any other call naming this pool or one of its jobs (pc_job_create, pc_job_start,
+   pc_job_cancel, pc_job_free, pc_job_set_completion_tag, pc_pool_next_completions, ...); pc_job_wait
+   and pc_job_progress are the exceptions. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_destroy(pc_pool* pool);
 
 /* Validates `args` for `kernel` over items [0, n) and creates a job of ceil(n / chunk) tasks of `chunk`
@@ -199,9 +216,39 @@ pc_status pc_pool_destroy(pc_pool* pool);
 pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index);
 
+/* Asks the pool to post `tag` to its completion queue when the job finishes, whatever the outcome: done,
+   failed, cancelled (before start too), n == 0, or finished by pc_pool_destroy (whose queue is then
+   discarded). Call it after pc_job_create and before pc_job_start; a job has at most one tag, and a
+   job without one posts nothing. Any value is a valid tag (pcompute's Java layer uses an id).
+   Thread-safe. Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (the job already has a tag, or is
+   no longer merely created: started, cancelled, or its pool destroyed). */
+pc_status pc_job_set_completion_tag(pc_job* job, uint64_t tag);
+
+/* Waits until at least one tag is in the pool's completion queue, timeout_ns nanoseconds have passed
+   (timeout_ns < 0: no limit; 0: just look) or pc_pool_wake_completions is called; then moves up to
+   `capacity` tags, oldest first (the queue is in finishing order), into the caller-owned tags[capacity]
+   and stores how many in *out_count. Each tag is delivered once, to one caller. The job of a delivered
+   tag has finished (its outputs are complete and visible to the caller; pc_job_wait returns its outcome
+   at once) and stays valid until pc_job_free. Posting never allocates, and a queue never overflows.
+   Thread-safe (any number of callers); must not race with pc_pool_destroy.
+   Returns PC_OK (*out_count >= 1, or 0 after a pc_pool_wake_completions), PC_ERR_TIMEOUT (*out_count = 0),
+   PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (capacity < 1; *out_count = 0). */
+pc_status pc_pool_next_completions(pc_pool* pool, int64_t timeout_ns, uint64_t* tags, int32_t capacity,
+                                   int32_t* out_count);
+
+/* Makes every thread waiting in pc_pool_next_completions return at once (PC_OK, with the tags posted
+   so far, possibly none). When no thread is waiting, the next call to pc_pool_next_completions returns
+   at once instead, so a completion thread told to stop (a flag set before the wake, checked after each
+   return) cannot miss the wake by not having reached its wait yet. A wake is used up by the calls it
+   releases: later calls wait as usual. Thread-safe; must not race with pc_pool_destroy.
+   Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_wake_completions(pc_pool* pool);
+
 /* Queues a created job on its pool's workers (after all jobs queued before it). A job of n == 0, or one
-   cancelled before it started, finishes at once. Starting a job twice has no further effect.
-   Must not race with pc_pool_destroy of its pool. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
+   that has already finished (cancelled before it started, or detached by pc_pool_destroy), finishes at
+   once / stays finished: pc_job_wait then tells PC_OK or PC_ERR_CANCELLED. Starting a job twice has no
+   further effect. Must not race with pc_pool_destroy of its pool. Thread-safe.
+   Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_start(pc_job* job);
 
 /* pc_job_create followed by pc_job_start: same arguments, returns and errors. */
@@ -209,7 +256,7 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
                         pc_job** out_job, uint64_t* bad_index);
 
 /* Waits until the job has finished or timeout_ns nanoseconds have passed (timeout_ns < 0: no limit;
-   0: just look). Thread-safe; any number of waiters.
+   0: just look). Thread-safe; any number of waiters, even while its pool is destroyed.
    Returns PC_OK (finished, every item computed), PC_ERR_CANCELLED (finished after a cancel, some items
    not computed), PC_ERR_TIMEOUT (still running), PC_ERR_NULL_ARGUMENT, or the first failure of a task
    (PC_ERR_OUT_OF_MEMORY: the job stopped early). */
@@ -224,16 +271,19 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
 
 /* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
    inside long per-item loops too). Returns at once; wait for the job to know it has stopped.
-   A job cancelled before it starts never runs. No effect on a finished job. Thread-safe, but must not race with pc_job_free of the same job.
-   Errors: PC_ERR_NULL_ARGUMENT. */
+   A job cancelled before it starts never runs (it finishes at once, posting its tag). No effect on a
+   finished job, detached ones included. Thread-safe, but must not race with pc_job_free of the same job
+   or pc_pool_destroy of its pool. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_cancel(pc_job* job);
 
 /* Progress while the job runs: *out_done items computed so far (monotonic), *out_total = n.
    Either output pointer may be NULL. Thread-safe, lock-free. Errors: PC_ERR_NULL_ARGUMENT (job). */
 pc_status pc_job_progress(const pc_job* job, uint64_t* out_done, uint64_t* out_total);
 
-/* Frees a finished job. A job still running is left untouched and PC_ERR_BUSY is returned.
-   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_BUSY. */
+/* Frees a finished job (detached ones included). A job not yet finished is left untouched and
+   PC_ERR_BUSY is returned. If the job's tag is still in the completion queue, it is removed from it,
+   never delivered. Must not race with any other call on the same job, nor with pc_pool_destroy of its
+   pool. Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_BUSY. */
 pc_status pc_job_free(pc_job* job);
 
 #ifdef __cplusplus

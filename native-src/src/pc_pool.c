@@ -1,73 +1,133 @@
-/* The native worker pool: persistent pthreads pulling tasks of queued jobs.
+/* The native worker pool: persistent pthreads pulling tasks of queued jobs, and a completion queue.
  *
- * Locking: pool->mu guards the job queue and every job's `running`, `queued` and `finalized` fields.
- * job->mu/job->cv guard `finished` for waiters. Lock order: pool->mu, then job->mu.
- * A task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness matters).
- * Results written by workers are published to waiters by the pool->mu / job->mu hand-over in finish().
+ * Job life cycle (job->state, guarded by pool->mu). "Leaves" = a worker returns from the job's tasks
+ * because none is left to claim or the job is cancelled.
+ *
+ *   CREATED --pc_job_start, n > 0--> QUEUED --a worker leaves, others still inside--> RUNNING
+ *      |                               |                                                |
+ *      | pc_job_start with n == 0,     | the last worker inside leaves, or              | the last worker
+ *      | pc_job_cancel,                | pc_job_cancel / pc_pool_destroy                | inside leaves
+ *      | pc_pool_destroy               | with no worker inside                          |
+ *      v                               v                                                |
+ *   FINISHED <-------------------------+------------------------------------------------+
+ *
+ * A job enters FINISHED exactly once, in finish(): its outcome is published to waiters and its completion
+ * tag, if it has one, is posted to the pool's completion queue. pc_pool_destroy finishes (as cancelled)
+ * every job of the pool that has not finished, waits for the workers, then detaches every job not yet
+ * freed (job->pool = NULL): a detached job is FINISHED for good, and pc_job_* calls on it never touch the
+ * (freed) pool.
+ *
+ * Lists, all circular and doubly linked through a `list_node` in pc_job, so every removal is O(1):
+ *   pool->live   every job created on the pool and neither freed nor detached (job->live_node);
+ *   pool->queue  QUEUED jobs in start order; workers take tasks of the first one (job->queue_node);
+ *   pool->done   FINISHED jobs whose tag was posted and neither drained nor freed (job->done_node).
+ *
+ * Locking: pool->mu guards the three lists, every job's `state`, `running`, `has_tag` and `pool` fields,
+ * and the pool's `shutdown` and `wake_generation`. job->mu/job->cv guard `result` and `finished` for
+ * pc_job_wait. Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
+ * Memory orders: a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
+ * matters); `cancel`, `error` and `done_items` are relaxed flags/counters; `finished` is stored with
+ * release under job->mu and read with acquire on lock-free fast paths. Results written by workers are
+ * published by the pool->mu hand-over: each worker decrements `running` under pool->mu, the last one calls
+ * finish() under it, and waiters see them through job->mu (pc_job_wait) or pool->mu (pc_job_free,
+ * pc_pool_next_completions).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "pc_internal.h"
 
-#define PC_MAX_THREADS 1024
+/* ---- intrusive circular lists ------------------------------------------------------------------- */
+
+typedef struct list_node {
+    struct list_node* prev;
+    struct list_node* next;
+} list_node;
+
+/* An unlinked node points at itself, so membership is a pointer comparison. */
+static void list_init(list_node* node) {
+    node->prev = node;
+    node->next = node;
+}
+
+static int list_linked(const list_node* node) {
+    return node->next != node;
+}
+
+static void list_push_back(list_node* head, list_node* node) {
+    node->prev = head->prev;
+    node->next = head;
+    head->prev->next = node;
+    head->prev = node;
+}
+
+static void list_remove(list_node* node) {
+    node->prev->next = node->next;
+    node->next->prev = node->prev;
+    list_init(node);
+}
+
+#define JOB_OF(node, field) ((pc_job*)(void*)((char*)(node)-offsetof(pc_job, field)))
+
+/* ---- types -------------------------------------------------------------------------------------- */
+
+typedef enum job_state { JOB_CREATED, JOB_QUEUED, JOB_RUNNING, JOB_FINISHED } job_state;
 
 struct pc_job {
-    pc_job* next; /* queue link (pool->mu) */
-    pc_pool* pool;
+    list_node live_node;  /* in pool->live until freed or detached (pool->mu) */
+    list_node queue_node; /* in pool->queue while QUEUED (pool->mu) */
+    list_node done_node;  /* in pool->done from posting until drained or freed (pool->mu) */
+    pc_pool* pool;        /* NULL once detached by pc_pool_destroy (pool->mu; callers must not race destroy) */
+    job_state state;      /* see the diagram (pool->mu) */
+    int running;          /* workers inside this job's tasks (pool->mu) */
+    int has_tag;          /* pc_job_set_completion_tag was called (pool->mu) */
+    uint64_t tag;         /* written once while CREATED, read by pc_pool_next_completions (pool->mu) */
+    /* Immutable after pc_job_create: */
     const pc_kernel_def* def;
     pc_args args;
     uint64_t n;
     uint64_t chunk;
     uint64_t chunks;
+    /* Shared with the workers without a lock: */
     atomic_uint_fast64_t next_chunk;
     atomic_uint_fast64_t done_items;
     atomic_int cancel;
     atomic_int error; /* first failure of a task other than a cancel (e.g. out of memory), else PC_OK */
-    int running;   /* workers inside this job's tasks (pool->mu) */
-    int started;   /* pc_job_start has run (pool->mu) */
-    int queued;    /* in the pool's queue (pool->mu) */
-    int finalized; /* finish() has run (pool->mu) */
-    pc_status result;
+    /* For waiters: */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_int finished; /* set under job->mu; read lock-free by pc_job_progress */
+    pc_status result;     /* job->mu */
+    atomic_int finished;  /* set under job->mu (release); read lock-free (acquire) by fast paths */
 };
 
 struct pc_pool {
     pthread_mutex_t mu;
-    pthread_cond_t work_cv;
-    pc_job* head;
-    pc_job* tail;
-    int shutdown;
-    int32_t threads;
+    pthread_cond_t work_cv;   /* workers wait here for queued jobs (pool->mu) */
+    pthread_cond_t done_cv;   /* pc_pool_next_completions waits here (pool->mu; CLOCK_MONOTONIC) */
+    list_node live;           /* pool->mu */
+    list_node queue;          /* pool->mu */
+    list_node done;           /* pool->mu */
+    uint64_t wake_generation; /* bumped by pc_pool_wake_completions: wakes current waiters (pool->mu) */
+    int wake_pending;         /* a wake no returning caller has seen yet: the next call sees it (pool->mu) */
+    int shutdown;             /* pool->mu */
+    int32_t threads;          /* immutable once created */
     pthread_t* workers;
 };
 
-/* ---- queue helpers (pool->mu held) -------------------------------------------------------------- */
+/* ---- life cycle (pool->mu held) ----------------------------------------------------------------- */
 
-static void queue_remove(pc_pool* pool, pc_job* job) {
-    pc_job** link = &pool->head;
-    pc_job* prev = NULL;
-    while (*link != NULL && *link != job) {
-        prev = *link;
-        link = &(*link)->next;
+/* Moves the job to FINISHED: publishes its outcome to waiters and posts its tag. No worker may be inside
+   and the job must be out of the run queue. */
+static void finish(pc_pool* pool, pc_job* job) {
+    job->state = JOB_FINISHED;
+    if (job->has_tag) {
+        list_push_back(&pool->done, &job->done_node);
+        pthread_cond_signal(&pool->done_cv);
     }
-    if (*link == job) {
-        *link = job->next;
-        if (pool->tail == job) pool->tail = prev;
-        job->next = NULL;
-    }
-    job->queued = 0;
-}
-
-/* Publishes the job's outcome once; the job may be freed by a waiter as soon as job->mu is released. */
-static void finish(pc_job* job) {
-    if (job->finalized) return;
-    job->finalized = 1;
     uint64_t done = atomic_load_explicit(&job->done_items, memory_order_relaxed);
     pthread_mutex_lock(&job->mu);
     pc_status error = atomic_load_explicit(&job->error, memory_order_relaxed);
@@ -75,6 +135,15 @@ static void finish(pc_job* job) {
     atomic_store_explicit(&job->finished, 1, memory_order_release);
     pthread_cond_broadcast(&job->cv);
     pthread_mutex_unlock(&job->mu);
+}
+
+/* Cancels the job; finishes it here when no worker is inside (otherwise the last one out does). */
+static void cancel_locked(pc_pool* pool, pc_job* job) {
+    atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
+    if (job->state == JOB_CREATED || (job->state == JOB_QUEUED && job->running == 0)) {
+        if (job->state == JOB_QUEUED) list_remove(&job->queue_node);
+        finish(pool, job);
+    }
 }
 
 /* ---- workers ------------------------------------------------------------------------------------ */
@@ -103,9 +172,9 @@ static void* worker_main(void* arg) {
     pc_pool* pool = arg;
     pthread_mutex_lock(&pool->mu);
     for (;;) {
-        while (!pool->shutdown && pool->head == NULL) pthread_cond_wait(&pool->work_cv, &pool->mu);
-        if (pool->head == NULL) break; /* shut down and nothing left to finalize */
-        pc_job* job = pool->head;
+        while (!pool->shutdown && !list_linked(&pool->queue)) pthread_cond_wait(&pool->work_cv, &pool->mu);
+        if (!list_linked(&pool->queue)) break; /* shut down and nothing left to run */
+        pc_job* job = JOB_OF(pool->queue.next, queue_node);
         job->running++;
         pthread_mutex_unlock(&pool->mu);
 
@@ -115,8 +184,11 @@ static void* worker_main(void* arg) {
         job->running--;
         /* This worker stopped because every task is claimed or the job is cancelled: either way no
            worker needs to pick the job up again. The last one out publishes the outcome. */
-        if (job->queued) queue_remove(pool, job);
-        if (job->running == 0) finish(job);
+        if (job->state == JOB_QUEUED) {
+            list_remove(&job->queue_node);
+            job->state = JOB_RUNNING;
+        }
+        if (job->running == 0) finish(pool, job);
     }
     pthread_mutex_unlock(&pool->mu);
     return NULL;
@@ -124,11 +196,28 @@ static void* worker_main(void* arg) {
 
 /* ---- pool --------------------------------------------------------------------------------------- */
 
+static int cond_init_monotonic(pthread_cond_t* cv) {
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) return -1;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0) rc = pthread_cond_init(cv, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc;
+}
+
+static void deadline_after(struct timespec* ts, int64_t timeout_ns) {
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    int64_t nsec = ts->tv_nsec + timeout_ns % 1000000000;
+    ts->tv_sec += (time_t)(timeout_ns / 1000000000 + nsec / 1000000000);
+    ts->tv_nsec = (long)(nsec % 1000000000);
+}
+
 pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (out_pool == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_pool = NULL;
     if (threads < 0 || threads > PC_MAX_THREADS) return PC_ERR_INVALID_ARGUMENT;
     if (threads == 0) threads = pc_cpu_count();
+    if (threads > PC_MAX_THREADS) threads = PC_MAX_THREADS;
 
     pc_pool* pool = calloc(1, sizeof *pool);
     if (pool == NULL) return PC_ERR_OUT_OF_MEMORY;
@@ -137,17 +226,12 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
         free(pool);
         return PC_ERR_OUT_OF_MEMORY;
     }
-    if (pthread_mutex_init(&pool->mu, NULL) != 0) {
-        free(pool->workers);
-        free(pool);
-        return PC_ERR_THREAD;
-    }
-    if (pthread_cond_init(&pool->work_cv, NULL) != 0) {
-        pthread_mutex_destroy(&pool->mu);
-        free(pool->workers);
-        free(pool);
-        return PC_ERR_THREAD;
-    }
+    list_init(&pool->live);
+    list_init(&pool->queue);
+    list_init(&pool->done);
+    if (pthread_mutex_init(&pool->mu, NULL) != 0) goto fail_mutex;
+    if (pthread_cond_init(&pool->work_cv, NULL) != 0) goto fail_work_cv;
+    if (cond_init_monotonic(&pool->done_cv) != 0) goto fail_done_cv;
     for (int32_t i = 0; i < threads; i++) {
         if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0) {
             pool->threads = i; /* join the ones that started */
@@ -158,6 +242,15 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     pool->threads = threads;
     *out_pool = pool;
     return PC_OK;
+
+fail_done_cv:
+    pthread_cond_destroy(&pool->work_cv);
+fail_work_cv:
+    pthread_mutex_destroy(&pool->mu);
+fail_mutex:
+    free(pool->workers);
+    free(pool);
+    return PC_ERR_THREAD;
 }
 
 pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads) {
@@ -170,24 +263,29 @@ pc_status pc_pool_destroy(pc_pool* pool) {
     if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
     pthread_mutex_lock(&pool->mu);
     pool->shutdown = 1;
-    for (pc_job* job = pool->head; job != NULL; job = job->next) {
-        atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
+    /* Every live job, not only the queued ones: a RUNNING job is out of the queue but has workers
+       inside, and a CREATED one is on no queue at all. */
+    for (list_node* node = pool->live.next; node != &pool->live; node = node->next) {
+        pc_job* job = JOB_OF(node, live_node);
+        if (job->state != JOB_FINISHED) cancel_locked(pool, job);
     }
     pthread_cond_broadcast(&pool->work_cv);
     pthread_mutex_unlock(&pool->mu);
 
     for (int32_t i = 0; i < pool->threads; i++) pthread_join(pool->workers[i], NULL);
 
-    /* Workers leave only once the queue is empty, so every job has been finalized; this loop only
-       matters when thread creation failed part-way and no worker ran at all. */
+    /* The workers are gone and every job they were inside has finished. Detach the jobs not yet freed:
+       their tags die with the completion queue, and pc_job_* on them no longer touches the pool. */
     pthread_mutex_lock(&pool->mu);
-    while (pool->head != NULL) {
-        pc_job* job = pool->head;
-        queue_remove(pool, job);
-        finish(job);
+    while (list_linked(&pool->done)) list_remove(pool->done.next);
+    while (list_linked(&pool->live)) {
+        pc_job* job = JOB_OF(pool->live.next, live_node);
+        list_remove(&job->live_node);
+        job->pool = NULL;
     }
     pthread_mutex_unlock(&pool->mu);
 
+    pthread_cond_destroy(&pool->done_cv);
     pthread_cond_destroy(&pool->work_cv);
     pthread_mutex_destroy(&pool->mu);
     free(pool->workers);
@@ -195,21 +293,73 @@ pc_status pc_pool_destroy(pc_pool* pool) {
     return PC_OK;
 }
 
-/* ---- jobs --------------------------------------------------------------------------------------- */
+/* ---- completion queue --------------------------------------------------------------------------- */
 
-static pc_status job_init_sync(pc_job* job) {
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) return PC_ERR_THREAD;
-    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0) rc = pthread_cond_init(&job->cv, &attr);
-    pthread_condattr_destroy(&attr);
-    if (rc != 0) return PC_ERR_THREAD;
-    if (pthread_mutex_init(&job->mu, NULL) != 0) {
-        pthread_cond_destroy(&job->cv);
-        return PC_ERR_THREAD;
+pc_status pc_job_set_completion_tag(pc_job* job, uint64_t tag) {
+    if (job == NULL) return PC_ERR_NULL_ARGUMENT;
+    pc_pool* pool = job->pool;
+    if (pool == NULL) return PC_ERR_INVALID_ARGUMENT; /* detached: finished long ago */
+    pthread_mutex_lock(&pool->mu);
+    pc_status st = PC_ERR_INVALID_ARGUMENT;
+    if (job->state == JOB_CREATED && !job->has_tag) {
+        job->has_tag = 1;
+        job->tag = tag;
+        st = PC_OK;
     }
+    pthread_mutex_unlock(&pool->mu);
+    return st;
+}
+
+pc_status pc_pool_next_completions(pc_pool* pool, int64_t timeout_ns, uint64_t* tags, int32_t capacity,
+                                   int32_t* out_count) {
+    if (pool == NULL || tags == NULL || out_count == NULL) return PC_ERR_NULL_ARGUMENT;
+    *out_count = 0;
+    if (capacity < 1) return PC_ERR_INVALID_ARGUMENT;
+    struct timespec deadline;
+    if (timeout_ns > 0) deadline_after(&deadline, timeout_ns);
+
+    pthread_mutex_lock(&pool->mu);
+    uint64_t generation = pool->wake_generation;
+    int woken = pool->wake_pending; /* woken before this call began waiting: a stop flag set before the
+                                       wake must not be missed by a thread that had not reached us yet */
+    int timed_out = 0;
+    while (!list_linked(&pool->done) && !woken && !timed_out) {
+        if (timeout_ns < 0) {
+            pthread_cond_wait(&pool->done_cv, &pool->mu);
+        } else if (timeout_ns == 0) {
+            timed_out = 1;
+        } else {
+            timed_out = pthread_cond_timedwait(&pool->done_cv, &pool->mu, &deadline) == ETIMEDOUT;
+        }
+        woken = pool->wake_generation != generation;
+    }
+    if (woken || pool->wake_generation != generation) {
+        woken = 1;
+        pool->wake_pending = 0; /* delivered */
+    }
+    int32_t count = 0;
+    while (count < capacity && list_linked(&pool->done)) {
+        pc_job* job = JOB_OF(pool->done.next, done_node);
+        list_remove(&job->done_node);
+        tags[count++] = job->tag;
+    }
+    pthread_mutex_unlock(&pool->mu);
+
+    *out_count = count;
+    return count > 0 || woken ? PC_OK : PC_ERR_TIMEOUT;
+}
+
+pc_status pc_pool_wake_completions(pc_pool* pool) {
+    if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
+    pthread_mutex_lock(&pool->mu);
+    pool->wake_generation++;
+    pool->wake_pending = 1;
+    pthread_cond_broadcast(&pool->done_cv);
+    pthread_mutex_unlock(&pool->mu);
     return PC_OK;
 }
+
+/* ---- jobs --------------------------------------------------------------------------------------- */
 
 pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index) {
@@ -225,12 +375,19 @@ pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint
 
     pc_job* job = calloc(1, sizeof *job);
     if (job == NULL) return PC_ERR_OUT_OF_MEMORY;
-    st = job_init_sync(job);
-    if (st != PC_OK) {
+    if (cond_init_monotonic(&job->cv) != 0) {
         free(job);
-        return st;
+        return PC_ERR_THREAD;
     }
-    job->pool = pool;
+    if (pthread_mutex_init(&job->mu, NULL) != 0) {
+        pthread_cond_destroy(&job->cv);
+        free(job);
+        return PC_ERR_THREAD;
+    }
+    list_init(&job->live_node);
+    list_init(&job->queue_node);
+    list_init(&job->done_node);
+    job->state = JOB_CREATED;
     job->def = def;
     job->args = *args;
     job->n = n;
@@ -241,25 +398,31 @@ pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint
     atomic_init(&job->cancel, 0);
     atomic_init(&job->error, PC_OK);
     atomic_init(&job->finished, 0);
+
+    pthread_mutex_lock(&pool->mu);
+    job->pool = pool;
+    list_push_back(&pool->live, &job->live_node);
+    pthread_mutex_unlock(&pool->mu);
     *out_job = job;
     return PC_OK;
 }
 
 pc_status pc_job_start(pc_job* job) {
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
-    if (atomic_load_explicit(&job->finished, memory_order_acquire)) return PC_OK; /* cancelled before start */
+    /* Finished (cancelled before start, or its pool destroyed): nothing to do, and the pool may be gone. */
+    if (atomic_load_explicit(&job->finished, memory_order_acquire)) return PC_OK;
     pc_pool* pool = job->pool;
+    if (pool == NULL) return PC_OK;
     pthread_mutex_lock(&pool->mu);
-    if (!job->started && !job->finalized) {
-        job->started = 1;
+    if (job->state == JOB_CREATED) {
         if (job->n == 0) {
-            finish(job);
+            finish(pool, job);
         } else {
-            job->queued = 1;
-            if (pool->tail != NULL) pool->tail->next = job;
-            else pool->head = job;
-            pool->tail = job;
-            pthread_cond_broadcast(&pool->work_cv);
+            job->state = JOB_QUEUED;
+            list_push_back(&pool->queue, &job->queue_node);
+            /* Wake only as many idle workers as the job has tasks; busy ones look at the queue anyway. */
+            uint64_t wake = job->chunks < (uint64_t)pool->threads ? job->chunks : (uint64_t)pool->threads;
+            for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
         }
     }
     pthread_mutex_unlock(&pool->mu);
@@ -270,13 +433,6 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
                         pc_job** out_job, uint64_t* bad_index) {
     pc_status st = pc_job_create(pool, kernel, args, n, chunk, out_job, bad_index);
     return st == PC_OK ? pc_job_start(*out_job) : st;
-}
-
-static void deadline_after(struct timespec* ts, int64_t timeout_ns) {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    int64_t nsec = ts->tv_nsec + timeout_ns % 1000000000;
-    ts->tv_sec += (time_t)(timeout_ns / 1000000000 + nsec / 1000000000);
-    ts->tv_nsec = (long)(nsec % 1000000000);
 }
 
 pc_status pc_job_wait(pc_job* job, int64_t timeout_ns) {
@@ -311,13 +467,9 @@ pc_status pc_job_cancel(pc_job* job) {
     /* A finished job may belong to a destroyed pool: do not touch the pool then. */
     if (atomic_load_explicit(&job->finished, memory_order_acquire)) return PC_OK;
     pc_pool* pool = job->pool;
+    if (pool == NULL) return PC_OK;
     pthread_mutex_lock(&pool->mu);
-    atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
-    /* No worker inside it: nobody else will finalize it, so do it here. */
-    if (job->running == 0 && !job->finalized) {
-        if (job->queued) queue_remove(pool, job);
-        finish(job);
-    }
+    if (job->state != JOB_FINISHED) cancel_locked(pool, job);
     pthread_mutex_unlock(&pool->mu);
     return PC_OK;
 }
@@ -331,10 +483,18 @@ pc_status pc_job_progress(const pc_job* job, uint64_t* out_done, uint64_t* out_t
 
 pc_status pc_job_free(pc_job* job) {
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
-    pthread_mutex_lock(&job->mu);
-    int finished = atomic_load_explicit(&job->finished, memory_order_relaxed);
-    pthread_mutex_unlock(&job->mu);
-    if (!finished) return PC_ERR_BUSY;
+    pc_pool* pool = job->pool;
+    if (pool != NULL) {
+        pthread_mutex_lock(&pool->mu);
+        if (job->state != JOB_FINISHED) {
+            pthread_mutex_unlock(&pool->mu);
+            return PC_ERR_BUSY;
+        }
+        list_remove(&job->live_node);
+        if (list_linked(&job->done_node)) list_remove(&job->done_node); /* its tag is dropped, not drained */
+        pthread_mutex_unlock(&pool->mu);
+    }
+    /* Detached, or finished and unlinked: no worker, pool or waiter list refers to the job any more. */
     pthread_cond_destroy(&job->cv);
     pthread_mutex_destroy(&job->mu);
     free(job);

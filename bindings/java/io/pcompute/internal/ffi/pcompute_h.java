@@ -95,6 +95,15 @@ public class pcompute_h {
     public static int PC_MAX_PARAMS() {
         return PC_MAX_PARAMS;
     }
+    private static final int PC_MAX_THREADS = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_MAX_THREADS 1024
+     * }
+     */
+    public static int PC_MAX_THREADS() {
+        return PC_MAX_THREADS;
+    }
     private static final int PC_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1113,6 +1122,185 @@ public class pcompute_h {
                 traceDowncall("pc_job_create", pool, kernel, args, n, chunk, out_job, bad_index);
             }
             return (int)mh$.invokeExact(pool, kernel, args, n, chunk, out_job, bad_index);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_job_set_completion_tag {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_job_set_completion_tag");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_job_set_completion_tag(pc_job *job, uint64_t tag)
+     * }
+     */
+    public static FunctionDescriptor pc_job_set_completion_tag$descriptor() {
+        return pc_job_set_completion_tag.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_job_set_completion_tag(pc_job *job, uint64_t tag)
+     * }
+     */
+    public static MethodHandle pc_job_set_completion_tag$handle() {
+        return pc_job_set_completion_tag.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_job_set_completion_tag(pc_job *job, uint64_t tag)
+     * }
+     */
+    public static MemorySegment pc_job_set_completion_tag$address() {
+        return pc_job_set_completion_tag.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_job_set_completion_tag(pc_job *job, uint64_t tag)
+     * }
+     */
+    public static int pc_job_set_completion_tag(MemorySegment job, long tag) {
+        var mh$ = pc_job_set_completion_tag.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_job_set_completion_tag", job, tag);
+            }
+            return (int)mh$.invokeExact(job, tag);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_next_completions {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_next_completions");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_next_completions(pc_pool *pool, int64_t timeout_ns, uint64_t *tags, int32_t capacity, int32_t *out_count)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_next_completions$descriptor() {
+        return pc_pool_next_completions.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_next_completions(pc_pool *pool, int64_t timeout_ns, uint64_t *tags, int32_t capacity, int32_t *out_count)
+     * }
+     */
+    public static MethodHandle pc_pool_next_completions$handle() {
+        return pc_pool_next_completions.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_next_completions(pc_pool *pool, int64_t timeout_ns, uint64_t *tags, int32_t capacity, int32_t *out_count)
+     * }
+     */
+    public static MemorySegment pc_pool_next_completions$address() {
+        return pc_pool_next_completions.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_next_completions(pc_pool *pool, int64_t timeout_ns, uint64_t *tags, int32_t capacity, int32_t *out_count)
+     * }
+     */
+    public static int pc_pool_next_completions(MemorySegment pool, long timeout_ns, MemorySegment tags, int capacity, MemorySegment out_count) {
+        var mh$ = pc_pool_next_completions.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_next_completions", pool, timeout_ns, tags, capacity, out_count);
+            }
+            return (int)mh$.invokeExact(pool, timeout_ns, tags, capacity, out_count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_wake_completions {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_wake_completions");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_wake_completions(pc_pool *pool)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_wake_completions$descriptor() {
+        return pc_pool_wake_completions.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_wake_completions(pc_pool *pool)
+     * }
+     */
+    public static MethodHandle pc_pool_wake_completions$handle() {
+        return pc_pool_wake_completions.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_wake_completions(pc_pool *pool)
+     * }
+     */
+    public static MemorySegment pc_pool_wake_completions$address() {
+        return pc_pool_wake_completions.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_wake_completions(pc_pool *pool)
+     * }
+     */
+    public static int pc_pool_wake_completions(MemorySegment pool) {
+        var mh$ = pc_pool_wake_completions.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_wake_completions", pool);
+            }
+            return (int)mh$.invokeExact(pool);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

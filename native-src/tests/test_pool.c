@@ -1,0 +1,689 @@
+/* C tests of the worker pool's life cycle and its completion queue: tags in finishing order for every
+ * way a job can finish, wake-ups, freeing with a queued tag, destroy with running / created / queued
+ * jobs (issue 8, defects 1 and 2), ten thousand queued cancels, and a multi-threaded run (submitters,
+ * cancellers, one completion thread that frees what it drains, destroy with jobs in flight) meant to be
+ * run under ThreadSanitizer too. A watchdog turns a hang into a failure. Prints "N passed, N failed" and
+ * exits non-zero on any failure. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcompute.h"
+
+static int checks_failed;
+static int tests_passed;
+static int tests_failed;
+
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            checks_failed++;                                                        \
+        }                                                                           \
+    } while (0)
+
+#define CHECK_STATUS(expected, expr)                                                            \
+    do {                                                                                        \
+        pc_status got_ = (expr);                                                                \
+        if (got_ != (expected)) {                                                               \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d\n", __FILE__, __LINE__, #expr, \
+                    (int)got_, pc_strerror(got_), (int)(expected));                             \
+            checks_failed++;                                                                    \
+        }                                                                                       \
+    } while (0)
+
+/* Items that run for ages unless cancelled: gcd_brute counts down from min(a, b) ~ 2^63. */
+#define ENDLESS_A INT64_MAX
+#define ENDLESS_B (INT64_MAX - 1)
+#define MS 1000000L /* nanoseconds */
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- watchdog: a hang is a failure, not a stuck CI job ------------------------------------------- */
+
+static const char* volatile current_test = "";
+static atomic_llong watchdog_deadline_ms; /* 0 = disarmed */
+static atomic_int watchdog_stop;
+static long watchdog_limit_s = 120;       /* PC_TEST_WATCHDOG_S overrides (valgrind is slow) */
+
+static long long now_ms(void) {
+    return (long long)(now_seconds() * 1000.0);
+}
+
+static void* watchdog_main(void* arg) {
+    (void)arg;
+    while (!atomic_load(&watchdog_stop)) {
+        sleep_ms(100);
+        long long deadline = atomic_load(&watchdog_deadline_ms);
+        if (deadline != 0 && now_ms() > deadline) {
+            fprintf(stderr, "FAIL %s: still running after %ld s (hang?)\n", current_test, watchdog_limit_s);
+            fflush(stderr);
+            _exit(2);
+        }
+    }
+    return NULL;
+}
+
+static const char* only; /* PC_TEST_ONLY: run just the tests whose name contains it */
+
+static void run_test(const char* name, void (*fn)(void)) {
+    if (only != NULL && strstr(name, only) == NULL) return;
+    current_test = name;
+    atomic_store(&watchdog_deadline_ms, now_ms() + watchdog_limit_s * 1000);
+    int before = checks_failed;
+    fn();
+    atomic_store(&watchdog_deadline_ms, 0);
+    if (checks_failed == before) {
+        tests_passed++;
+        printf("ok   %s\n", name);
+    } else {
+        tests_failed++;
+        printf("FAIL %s\n", name);
+    }
+    fflush(stdout);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------------ */
+
+static int64_t euclid(int64_t a, int64_t b) {
+    while (b != 0) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static pc_args pair_args(const int64_t* a, const int64_t* b, int64_t* out) {
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.in[0] = a;
+    args.in[1] = b;
+    args.out[0] = out;
+    return args;
+}
+
+/* Drains whatever is queued now (timeout 0) into tags; returns how many. */
+static int32_t drain_now(pc_pool* pool, uint64_t* tags, int32_t capacity) {
+    int32_t total = 0;
+    for (;;) {
+        int32_t count = -1;
+        pc_status st = pc_pool_next_completions(pool, 0, tags + total, capacity - total, &count);
+        if (st == PC_ERR_TIMEOUT) {
+            CHECK(count == 0);
+            return total;
+        }
+        CHECK_STATUS(PC_OK, st);
+        CHECK(count >= 1 && count <= capacity - total);
+        if (count < 1) return total;
+        total += count;
+        if (total == capacity) return total;
+    }
+}
+
+/* ---- completion queue: contract ----------------------------------------------------------------- */
+
+static void test_completion_calls_validate_arguments(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t a[1] = {12}, b[1] = {18}, out[1] = {0};
+    pc_args args = pair_args(a, b, out);
+    uint64_t tags[4];
+    int32_t count = 7;
+
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_job_set_completion_tag(NULL, 1));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_next_completions(NULL, 0, tags, 4, &count));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_next_completions(pool, 0, NULL, 4, &count));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_next_completions(pool, 0, tags, 4, NULL));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_next_completions(pool, 0, tags, 0, &count));
+    CHECK(count == 0);
+    count = 7;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_next_completions(pool, 0, tags, -3, &count));
+    CHECK(count == 0);
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_wake_completions(NULL));
+
+    /* nothing posted: just looking, and a short wait, both time out with no tags */
+    count = 7;
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_pool_next_completions(pool, 0, tags, 4, &count));
+    CHECK(count == 0);
+    count = 7;
+    double start = now_seconds();
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_pool_next_completions(pool, 20 * MS, tags, 4, &count));
+    CHECK(count == 0);
+    CHECK(now_seconds() - start >= 0.019); /* it did wait (a lower bound only) */
+
+    /* one tag per job, set only while the job is merely created */
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &job, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, 5));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(job, 6));
+    CHECK_STATUS(PC_OK, pc_job_start(job));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(job, 7));
+    CHECK_STATUS(PC_OK, pc_job_wait(job, -1));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(job, 8));
+    CHECK(drain_now(pool, tags, 4) == 1 && tags[0] == 5);
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+
+    pc_job* cancelled = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &cancelled, NULL));
+    CHECK_STATUS(PC_OK, pc_job_cancel(cancelled));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(cancelled, 9));
+    CHECK_STATUS(PC_OK, pc_job_free(cancelled));
+    CHECK(drain_now(pool, tags, 4) == 0); /* a job without a tag posts nothing */
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_tags_arrive_in_finishing_order_for_every_outcome(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t a[2] = {12, 30}, b[2] = {18, 45}, out[2] = {0, 0};
+    int64_t ea[1] = {ENDLESS_A}, eb[1] = {ENDLESS_B}, eout[1] = {0};
+    pc_args args = pair_args(a, b, out);
+    pc_args endless = pair_args(ea, eb, eout);
+    pc_job* jobs[7] = {NULL};
+
+    /* n == 0: finishes, and posts, at start */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 0, 0, &jobs[0], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[0], 100));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[0]));
+    /* cancelled before start: posts at the cancel; the later start changes nothing */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 2, 1, &jobs[1], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[1], UINT64_MAX)); /* any value is a tag */
+    CHECK_STATUS(PC_OK, pc_job_cancel(jobs[1]));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[1]));
+    /* computed in full */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 2, 1, &jobs[2], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[2], 0));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[2]));
+    CHECK_STATUS(PC_OK, pc_job_wait(jobs[2], -1));
+    /* no tag: posts nothing */
+    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_BRUTE, &args, 2, 1, &jobs[3], NULL));
+    CHECK_STATUS(PC_OK, pc_job_wait(jobs[3], -1));
+    /* a running job, then one queued behind it, cancelled in the other order */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &endless, 1, 1, &jobs[4], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[4], 104));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[4]));
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 2, 1, &jobs[5], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[5], 105));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[5]));
+    uint64_t tags[8];
+    CHECK(drain_now(pool, tags, 2) == 2 && tags[0] == 100 && tags[1] == UINT64_MAX); /* capacity respected */
+    CHECK_STATUS(PC_OK, pc_job_cancel(jobs[5]));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(jobs[5], 0)); /* finished by the cancel, no worker needed */
+    CHECK_STATUS(PC_OK, pc_job_cancel(jobs[4]));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(jobs[4], -1));
+    int32_t count = 0;
+    CHECK_STATUS(PC_OK, pc_pool_next_completions(pool, 0, tags, 8, &count)); /* 0, 105, 104: all there */
+    CHECK(count == 3 && tags[0] == 0 && tags[1] == 105 && tags[2] == 104);
+    /* a later job: its tag comes once its outcome is published */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &jobs[6], NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[6], 106));
+    CHECK_STATUS(PC_OK, pc_job_start(jobs[6]));
+    CHECK_STATUS(PC_OK, pc_pool_next_completions(pool, -1, tags, 8, &count));
+    CHECK(count == 1 && tags[0] == 106);
+    CHECK_STATUS(PC_OK, pc_job_wait(jobs[6], 0));
+    CHECK(out[0] == 6 && out[1] == 15);
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_pool_next_completions(pool, 0, tags, 8, &count));
+    CHECK(count == 0);
+
+    CHECK_STATUS(PC_OK, pc_job_wait(jobs[0], 0));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(jobs[1], 0));
+    for (int j = 0; j < 7; j++) CHECK_STATUS(PC_OK, pc_job_free(jobs[j]));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+typedef struct completion_waiter {
+    pc_pool* pool;
+    pc_status status;
+    int32_t count;
+    uint64_t tags[4];
+} completion_waiter;
+
+static void* wait_for_completions(void* arg) {
+    completion_waiter* w = arg;
+    w->status = pc_pool_next_completions(w->pool, -1, w->tags, 4, &w->count);
+    return NULL;
+}
+
+static void test_a_blocked_completion_waiter_gets_the_tag_of_a_later_job(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    completion_waiter w = {pool, PC_ERR_THREAD, -1, {0}};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, wait_for_completions, &w) == 0);
+    sleep_ms(20); /* most likely blocked by now; correct either way */
+    int64_t a[3] = {2030677, 1551645, 1823712}, b[3] = {3814172, 2229620, 1924928}, out[3];
+    pc_args args = pair_args(a, b, out);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 3, 1, &job, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, 42));
+    CHECK_STATUS(PC_OK, pc_job_start(job));
+    pthread_join(thread, NULL);
+    CHECK_STATUS(PC_OK, w.status);
+    CHECK(w.count == 1 && w.tags[0] == 42);
+    /* the drainer sees the outputs without waiting on the job */
+    for (int k = 0; k < 3; k++) CHECK(out[k] == euclid(a[k], b[k]));
+    CHECK_STATUS(PC_OK, pc_job_wait(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_wake_releases_every_waiter_and_is_never_missed(void) {
+    enum { WAITERS = 3 };
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    completion_waiter w[WAITERS];
+    pthread_t threads[WAITERS];
+    for (int t = 0; t < WAITERS; t++) {
+        w[t] = (completion_waiter){pool, PC_ERR_THREAD, -1, {0}};
+        CHECK(pthread_create(&threads[t], NULL, wait_for_completions, &w[t]) == 0);
+    }
+    sleep_ms(50);
+    /* All three are normally waiting now and all return from this one wake. If one was not yet waiting,
+       the pending wake releases it instead; any still left waits for the next wake, so a stuck one
+       shows up as a watchdog failure, never as a false pass. */
+    CHECK_STATUS(PC_OK, pc_pool_wake_completions(pool));
+    for (int t = 0; t < WAITERS; t++) {
+        pthread_join(threads[t], NULL);
+        CHECK_STATUS(PC_OK, w[t].status);
+        CHECK(w[t].count == 0);
+    }
+    /* a wake with nobody waiting is kept for the next call, once */
+    CHECK_STATUS(PC_OK, pc_pool_wake_completions(pool));
+    uint64_t tags[2];
+    int32_t count = -1;
+    CHECK_STATUS(PC_OK, pc_pool_next_completions(pool, -1, tags, 2, &count));
+    CHECK(count == 0);
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_pool_next_completions(pool, 0, tags, 2, &count));
+    /* a wake with a tag queued delivers the tag */
+    int64_t a[1] = {4}, b[1] = {6}, out[1];
+    pc_args args = pair_args(a, b, out);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &job, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, 3));
+    CHECK_STATUS(PC_OK, pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+    CHECK_STATUS(PC_OK, pc_pool_wake_completions(pool));
+    CHECK_STATUS(PC_OK, pc_pool_next_completions(pool, -1, tags, 2, &count));
+    CHECK(count == 1 && tags[0] == 3);
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_pool_next_completions(pool, 0, tags, 2, &count));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+static void test_freeing_a_job_whose_tag_is_queued_unlinks_the_tag(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t a[1] = {4}, b[1] = {6}, out[1];
+    pc_args args = pair_args(a, b, out);
+    pc_job* jobs[4];
+    for (int j = 0; j < 4; j++) {
+        CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 0, 0, &jobs[j], NULL));
+        CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[j], (uint64_t)j));
+        CHECK_STATUS(PC_OK, pc_job_start(jobs[j]));
+    }
+    CHECK_STATUS(PC_OK, pc_job_free(jobs[0])); /* head of the queue */
+    CHECK_STATUS(PC_OK, pc_job_free(jobs[2])); /* middle */
+    uint64_t tags[4];
+    CHECK(drain_now(pool, tags, 4) == 2 && tags[0] == 1 && tags[1] == 3);
+    CHECK_STATUS(PC_OK, pc_job_free(jobs[1]));
+    CHECK_STATUS(PC_OK, pc_job_free(jobs[3]));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* ---- destroy (issue 8 defects 1 and 2) ------------------------------------------------------------ */
+
+/* Defect 1: a worker that found no task left took the job off the queue while another worker still ran
+   it, and destroy cancelled only queued jobs, so it waited for ~2^63 gcd steps. Both shapes: an endless
+   item beside a quick one (the quick one's worker leaves first), and a few endless items on more workers
+   than items. */
+static void test_destroy_cancels_a_running_job_that_left_the_queue(void) {
+    static const struct {
+        int32_t threads;
+        int items;
+        int endless;
+    } shapes[] = {{2, 2, 1}, {3, 2, 1}, {4, 3, 3}, {2, 4, 4}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int64_t a[4], b[4], out[4] = {0};
+        for (int k = 0; k < shapes[s].items; k++) {
+            int endless = k < shapes[s].endless;
+            a[k] = endless ? ENDLESS_A : 12;
+            b[k] = endless ? ENDLESS_B : 18;
+        }
+        pc_pool* pool = NULL;
+        CHECK_STATUS(PC_OK, pc_pool_create(shapes[s].threads, &pool));
+        pc_args args = pair_args(a, b, out);
+        pc_job* job = NULL;
+        CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, (uint64_t)shapes[s].items, 1, &job, NULL));
+        CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, 1));
+        CHECK_STATUS(PC_OK, pc_job_start(job));
+        /* until every quick item is done, then a little longer for idle workers to look at the job */
+        uint64_t done = 0;
+        while (done < (uint64_t)(shapes[s].items - shapes[s].endless)) {
+            CHECK_STATUS(PC_OK, pc_job_progress(job, &done, NULL));
+            sleep_ms(1);
+        }
+        sleep_ms(30);
+        CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(job, 0));
+        double start = now_seconds();
+        CHECK_STATUS(PC_OK, pc_pool_destroy(pool)); /* before the fix: the watchdog fires here */
+        double took = now_seconds() - start;
+        if (took > 10.0) fprintf(stderr, "destroy took %.1f s\n", took);
+        CHECK(took < 10.0); /* a hang bound, not a speed claim: cancel checks come every ~65k steps */
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, 0));
+        CHECK_STATUS(PC_OK, pc_job_free(job));
+    }
+}
+
+/* Defect 2: a job created but not started kept a dangling pool pointer after pc_pool_destroy (start was
+   a use-after-free, cancel an invalid read, free returned PC_ERR_BUSY forever). Queued and finished
+   jobs are detached the same way. Run under ASan and valgrind to see the difference. */
+static void test_destroy_detaches_created_queued_and_finished_jobs(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t a[2] = {12, 30}, b[2] = {18, 45}, out[2] = {0, 0};
+    int64_t ea[1] = {ENDLESS_A}, eb[1] = {ENDLESS_B}, eout[1] = {0};
+    pc_args args = pair_args(a, b, out);
+    pc_args endless = pair_args(ea, eb, eout);
+    pc_job *created = NULL, *created_tagged = NULL, *blocker = NULL, *queued = NULL, *finished = NULL;
+    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &finished, NULL));
+    CHECK_STATUS(PC_OK, pc_job_wait(finished, -1));
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &created, NULL));
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &created_tagged, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(created_tagged, 7));
+    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_BRUTE, &endless, 1, 1, &blocker, NULL));
+    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_FAST, &args, 2, 1, &queued, NULL));
+    sleep_ms(10);
+    out[0] = out[1] = 0;
+
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+
+    CHECK_STATUS(PC_OK, pc_job_wait(finished, 0));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(blocker, 0));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(queued, 0));
+    pc_job* detached[] = {created, created_tagged};
+    for (int j = 0; j < 2; j++) {
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(detached[j], 0)); /* finished by the destroy */
+        CHECK_STATUS(PC_OK, pc_job_start(detached[j]));              /* no effect, touches no pool */
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(detached[j], 0));
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_start_and_wait(detached[j], NULL, NULL, NULL, NULL, NULL, NULL));
+        CHECK_STATUS(PC_OK, pc_job_cancel(detached[j]));
+        CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(detached[j], 9));
+        uint64_t done = 1, total = 0;
+        CHECK_STATUS(PC_OK, pc_job_progress(detached[j], &done, &total));
+        CHECK(done == 0 && total == 2);
+    }
+    CHECK(out[0] == 0 && out[1] == 0); /* nothing ran after the destroy */
+    pc_job* all[] = {created, created_tagged, blocker, queued, finished};
+    for (int j = 0; j < 5; j++) CHECK_STATUS(PC_OK, pc_job_free(all[j])); /* not PC_ERR_BUSY */
+}
+
+/* Cancelling each of 10,000 queued jobs removes it from the middle of the run queue: O(1) each (a
+   doubly linked queue) where the singly linked one walked the queue. Not timed; checks the outcome:
+   every job finishes cancelled without a worker, and the tags come back in cancel order. */
+static void test_cancelling_ten_thousand_queued_jobs_finishes_each_in_cancel_order(void) {
+    enum { JOBS = 10000 };
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t a[1] = {12}, b[1] = {18}, out[1] = {0};
+    int64_t ea[1] = {ENDLESS_A}, eb[1] = {ENDLESS_B}, eout[1] = {0};
+    pc_args args = pair_args(a, b, out);
+    pc_args endless = pair_args(ea, eb, eout);
+    pc_job* blocker = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &endless, 1, 1, &blocker, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(blocker, JOBS));
+    CHECK_STATUS(PC_OK, pc_job_start(blocker));
+    pc_job** jobs = calloc(JOBS, sizeof *jobs);
+    uint64_t* tags = calloc(JOBS + 1, sizeof *tags);
+    CHECK(jobs != NULL && tags != NULL);
+    if (jobs == NULL || tags == NULL) return;
+    for (int j = 0; j < JOBS; j++) {
+        CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &jobs[j], NULL));
+        CHECK_STATUS(PC_OK, pc_job_set_completion_tag(jobs[j], (uint64_t)j));
+        CHECK_STATUS(PC_OK, pc_job_start(jobs[j]));
+    }
+    /* odd ones from the back, then even ones from the front */
+    for (int j = JOBS - 1; j >= 0; j--) if (j % 2) CHECK_STATUS(PC_OK, pc_job_cancel(jobs[j]));
+    for (int j = 0; j < JOBS; j += 2) CHECK_STATUS(PC_OK, pc_job_cancel(jobs[j]));
+    int bad = 0;
+    for (int j = 0; j < JOBS; j++) bad += pc_job_wait(jobs[j], 0) != PC_ERR_CANCELLED;
+    CHECK(bad == 0);
+    CHECK(out[0] == 0);
+    CHECK(drain_now(pool, tags, JOBS + 1) == JOBS);
+    int misordered = 0;
+    for (int i = 0; i < JOBS / 2; i++) misordered += tags[i] != (uint64_t)(JOBS - 1 - 2 * i);
+    for (int i = 0; i < JOBS / 2; i++) misordered += tags[JOBS / 2 + i] != (uint64_t)(2 * i);
+    CHECK(misordered == 0);
+    CHECK_STATUS(PC_OK, pc_job_cancel(blocker));
+    int32_t count = 0;
+    CHECK_STATUS(PC_OK, pc_pool_next_completions(pool, -1, tags, 1, &count));
+    CHECK(count == 1 && tags[0] == JOBS);
+    CHECK_STATUS(PC_OK, pc_job_free(blocker));
+    for (int j = 0; j < JOBS; j++) CHECK_STATUS(PC_OK, pc_job_free(jobs[j]));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    free(jobs);
+    free(tags);
+}
+
+/* ---- many threads at once (run under TSan) -------------------------------------------------------- */
+
+enum { STRESS_SUBMITTERS = 4, STRESS_JOBS = 150, STRESS_ITEMS = 48, STRESS_ENDLESS = 12 };
+enum { STRESS_SLOTS = STRESS_SUBMITTERS * STRESS_JOBS + STRESS_ENDLESS };
+
+/* One job and its buffers. The slot mutex orders pc_job_cancel (cancellers) before pc_job_free (the
+   completion thread), as the Java layer's per-job lock does: the two must not race. */
+typedef struct slot {
+    pthread_mutex_t mu;
+    pc_job* job; /* slot->mu */
+    int freed;   /* slot->mu */
+    int cancel_requested;
+    int64_t a[STRESS_ITEMS], b[STRESS_ITEMS], out[STRESS_ITEMS];
+} slot;
+
+typedef struct stress {
+    pc_pool* pool;
+    slot* slots;
+    atomic_int submitted; /* slots [0, submitted) hold a created job */
+    atomic_int drained;
+    atomic_int stop;
+    atomic_int wrong; /* wrong results, bad statuses, unknown or repeated tags */
+    atomic_int cancelled;
+    atomic_uchar seen[STRESS_SLOTS];
+} stress;
+
+typedef struct submitter_arg {
+    stress* st;
+    int index;
+} submitter_arg;
+
+static uint64_t lcg(uint64_t* x) {
+    *x = *x * 6364136223846793005u + 1442695040888963407u;
+    return *x >> 11;
+}
+
+static void* stress_submitter(void* arg) {
+    submitter_arg* sa = arg;
+    stress* st = sa->st;
+    uint64_t x = (uint64_t)sa->index * 7919u + 17u;
+    for (int j = 0; j < STRESS_JOBS; j++) {
+        int id = sa->index * STRESS_JOBS + j;
+        slot* s = &st->slots[id];
+        for (int k = 0; k < STRESS_ITEMS; k++) {
+            s->a[k] = (int64_t)(lcg(&x) % 50000) + 1;
+            s->b[k] = (int64_t)(lcg(&x) % 50000) + 1;
+        }
+        pc_args args = pair_args(s->a, s->b, s->out);
+        int32_t kernel = j % 3 ? PC_KERNEL_GCD_FAST : PC_KERNEL_GCD_BRUTE;
+        pc_job* job = NULL;
+        if (pc_job_create(st->pool, kernel, &args, STRESS_ITEMS, (uint64_t)(j % 5), &job, NULL) != PC_OK ||
+            pc_job_set_completion_tag(job, (uint64_t)id) != PC_OK) {
+            atomic_fetch_add(&st->wrong, 1);
+            continue;
+        }
+        /* Published, and started, under the slot lock: once finished, the completion thread may free the
+           job at any time, so this thread does not touch it after the unlock. */
+        pthread_mutex_lock(&s->mu);
+        s->job = job;
+        if (lcg(&x) % 8 == 0) { /* cancelled before start: must still post its tag */
+            s->cancel_requested = 1;
+            if (pc_job_cancel(job) != PC_OK) atomic_fetch_add(&st->wrong, 1);
+        }
+        if (pc_job_start(job) != PC_OK) atomic_fetch_add(&st->wrong, 1);
+        pthread_mutex_unlock(&s->mu);
+        atomic_fetch_add(&st->submitted, 1);
+    }
+    return NULL;
+}
+
+static void* stress_canceller(void* arg) {
+    stress* st = arg;
+    uint64_t x = 99;
+    while (!atomic_load(&st->stop)) {
+        int limit = STRESS_SUBMITTERS * STRESS_JOBS;
+        slot* s = &st->slots[lcg(&x) % (uint64_t)limit];
+        pthread_mutex_lock(&s->mu);
+        if (s->job != NULL && !s->freed) {
+            s->cancel_requested = 1;
+            if (pc_job_cancel(s->job) != PC_OK) atomic_fetch_add(&st->wrong, 1);
+        }
+        pthread_mutex_unlock(&s->mu);
+        sleep_ms(1);
+    }
+    return NULL;
+}
+
+/* One completion thread, as the Java layer has: drain tags, check the job, free it. */
+static void* stress_completer(void* arg) {
+    stress* st = arg;
+    uint64_t tags[16];
+    while (!atomic_load(&st->stop)) {
+        int32_t count = 0;
+        pc_status status = pc_pool_next_completions(st->pool, -1, tags, 16, &count);
+        if (status != PC_OK || count < 0 || count > 16) {
+            atomic_fetch_add(&st->wrong, 1);
+            continue;
+        }
+        for (int32_t i = 0; i < count; i++) {
+            if (tags[i] >= STRESS_SLOTS || atomic_exchange(&st->seen[tags[i]], 1) != 0) {
+                atomic_fetch_add(&st->wrong, 1);
+                continue;
+            }
+            slot* s = &st->slots[tags[i]];
+            pthread_mutex_lock(&s->mu);
+            pc_status outcome = pc_job_wait(s->job, 0);
+            if (outcome == PC_OK) {
+                for (int k = 0; k < STRESS_ITEMS; k++) {
+                    if (s->out[k] != euclid(s->a[k], s->b[k])) atomic_fetch_add(&st->wrong, 1);
+                }
+            } else if (outcome == PC_ERR_CANCELLED && s->cancel_requested) {
+                atomic_fetch_add(&st->cancelled, 1);
+            } else {
+                atomic_fetch_add(&st->wrong, 1); /* timeout (not finished) or cancelled without a cancel */
+            }
+            if (pc_job_free(s->job) != PC_OK) atomic_fetch_add(&st->wrong, 1);
+            s->freed = 1;
+            pthread_mutex_unlock(&s->mu);
+            atomic_fetch_add(&st->drained, 1);
+        }
+    }
+    return NULL;
+}
+
+static void test_submitters_cancellers_and_a_completion_thread_then_destroy_in_flight(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(3, &pool));
+    stress* st = calloc(1, sizeof *st);
+    slot* slots = calloc(STRESS_SLOTS, sizeof *slots);
+    CHECK(st != NULL && slots != NULL);
+    if (st == NULL || slots == NULL) return;
+    for (int i = 0; i < STRESS_SLOTS; i++) pthread_mutex_init(&slots[i].mu, NULL);
+    st->pool = pool;
+    st->slots = slots;
+
+    pthread_t completer, canceller, submitters[STRESS_SUBMITTERS];
+    submitter_arg args[STRESS_SUBMITTERS];
+    CHECK(pthread_create(&completer, NULL, stress_completer, st) == 0);
+    CHECK(pthread_create(&canceller, NULL, stress_canceller, st) == 0);
+    for (int t = 0; t < STRESS_SUBMITTERS; t++) {
+        args[t] = (submitter_arg){st, t};
+        CHECK(pthread_create(&submitters[t], NULL, stress_submitter, &args[t]) == 0);
+    }
+    for (int t = 0; t < STRESS_SUBMITTERS; t++) pthread_join(submitters[t], NULL);
+    int expected = STRESS_SUBMITTERS * STRESS_JOBS;
+    while (atomic_load(&st->drained) < expected) sleep_ms(2); /* the watchdog bounds this */
+
+    /* Jobs in flight: endless ones, tagged, then stop the completion thread and destroy the pool. */
+    int64_t ea[2] = {ENDLESS_A, ENDLESS_A}, eb[2] = {ENDLESS_B, ENDLESS_B}, eout[2];
+    pc_args endless = pair_args(ea, eb, eout);
+    for (int e = 0; e < STRESS_ENDLESS; e++) {
+        slot* s = &slots[expected + e];
+        pc_job* job = NULL;
+        CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &endless, 2, 1, &job, NULL));
+        CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, (uint64_t)(expected + e)));
+        pthread_mutex_lock(&s->mu);
+        s->job = job;
+        s->cancel_requested = 1; /* the destroy cancels them */
+        pthread_mutex_unlock(&s->mu);
+        if (e % 4 != 3) CHECK_STATUS(PC_OK, pc_job_start(job)); /* every fourth stays merely created */
+    }
+    atomic_store(&st->stop, 1);
+    CHECK_STATUS(PC_OK, pc_pool_wake_completions(pool));
+    pthread_join(completer, NULL);
+    pthread_join(canceller, NULL);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    int leftover = 0;
+    for (int i = 0; i < STRESS_SLOTS; i++) {
+        if (slots[i].job != NULL && !slots[i].freed) {
+            leftover++;
+            CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(slots[i].job, 0));
+            CHECK_STATUS(PC_OK, pc_job_free(slots[i].job));
+        }
+        pthread_mutex_destroy(&slots[i].mu);
+    }
+    CHECK(leftover == STRESS_ENDLESS);
+    CHECK(atomic_load(&st->wrong) == 0);
+    CHECK(atomic_load(&st->submitted) == expected);
+    printf("     stress: %d jobs drained and verified (%d cancelled), %d destroyed in flight\n",
+           atomic_load(&st->drained), atomic_load(&st->cancelled), leftover);
+    free(slots);
+    free(st);
+}
+
+int main(void) {
+    const char* limit = getenv("PC_TEST_WATCHDOG_S");
+    if (limit != NULL && atol(limit) > 0) watchdog_limit_s = atol(limit);
+    only = getenv("PC_TEST_ONLY");
+    pthread_t watchdog;
+    if (pthread_create(&watchdog, NULL, watchdog_main, NULL) != 0) return 3;
+    printf("pcompute %s pool tests (watchdog %ld s per test)\n", pc_version(), watchdog_limit_s);
+    run_test("completion_calls_validate_arguments", test_completion_calls_validate_arguments);
+    run_test("tags_arrive_in_finishing_order_for_every_outcome", test_tags_arrive_in_finishing_order_for_every_outcome);
+    run_test("a_blocked_completion_waiter_gets_the_tag_of_a_later_job",
+             test_a_blocked_completion_waiter_gets_the_tag_of_a_later_job);
+    run_test("wake_releases_every_waiter_and_is_never_missed", test_wake_releases_every_waiter_and_is_never_missed);
+    run_test("freeing_a_job_whose_tag_is_queued_unlinks_the_tag", test_freeing_a_job_whose_tag_is_queued_unlinks_the_tag);
+    run_test("destroy_cancels_a_running_job_that_left_the_queue", test_destroy_cancels_a_running_job_that_left_the_queue);
+    run_test("destroy_detaches_created_queued_and_finished_jobs", test_destroy_detaches_created_queued_and_finished_jobs);
+    run_test("cancelling_ten_thousand_queued_jobs_finishes_each_in_cancel_order",
+             test_cancelling_ten_thousand_queued_jobs_finishes_each_in_cancel_order);
+    run_test("submitters_cancellers_and_a_completion_thread_then_destroy_in_flight",
+             test_submitters_cancellers_and_a_completion_thread_then_destroy_in_flight);
+    atomic_store(&watchdog_stop, 1);
+    pthread_join(watchdog, NULL); /* joined, not detached: valgrind reports a detached thread's stack */
+    printf("%d passed, %d failed\n", tests_passed, tests_failed);
+    return tests_failed == 0 ? 0 : 1;
+}
