@@ -92,15 +92,18 @@ static pc_status primes_sieve_run(const pc_args* args, uint64_t begin, uint64_t 
     pc_status st = PC_OK;
     size_t nbase = 0;
     for (int64_t p = 2; p <= root; p++) {
-        if (pc_budget_spend(&budget, 1)) {
+        int64_t marks = 0;
+        if (!small[p]) {
+            base[nbase++] = p;
+            if (p <= root / p) {
+                for (int64_t q = p * p; q <= root; q += p) small[q] = 1;
+                marks = (root - p * p) / p;
+            }
+        }
+        if (pc_budget_spend(&budget, 1 + marks)) {
             st = PC_ERR_CANCELLED;
             break;
         }
-        if (small[p]) continue;
-        base[nbase++] = p;
-        if (p > root / p) continue;
-        for (int64_t q = p * p; q <= root; q += p) small[q] = 1;
-        (void)pc_budget_spend(&budget, (root - p * p) / p); /* checked at the next p */
     }
     free(small);
 
