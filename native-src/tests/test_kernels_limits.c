@@ -586,6 +586,17 @@ static void test_matmul_and_sieve_stop_inside_one_long_item(void) {
     CHECK_STATUS(PC_ERR_CANCELLED, run_cancelled_after(PC_KERNEL_PRIMES_SIEVE, &args, UINT64_C(1) << 30, 50));
 }
 
+/* A task near 10^12 first sieves the base primes up to 10^6 (millions of steps) for 10 numbers. */
+static void test_sieve_stops_while_sieving_its_base_primes(void) {
+    int64_t counts[1] = {-1};
+    pc_args args = empty_args();
+    args.out[0] = counts;
+    args.iparam[0] = PC_PRIMES_SIEVE_MAX_END - 10;
+    args.iparam[1] = 10;
+    CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_PRIMES_SIEVE, &args, 10, &CANCEL_SET));
+    CHECK(counts[0] == -1);
+}
+
 /* The same through the pool: a job of one task over many small items stops after a cancel. */
 static void test_pool_job_of_small_items_stops_after_cancel(void) {
     enum { N = 2000000 };
@@ -711,6 +722,7 @@ int main(int argc, char** argv) {
     run_test("collatz_stops_within_budget", test_collatz_stops_within_budget);
     run_test("memory_bound_kernels_stop_within_budget", test_memory_bound_kernels_stop_within_budget);
     run_test("matmul_and_sieve_stop_inside_one_long_item", test_matmul_and_sieve_stop_inside_one_long_item);
+    run_test("sieve_stops_while_sieving_its_base_primes", test_sieve_stops_while_sieving_its_base_primes);
     run_test("pool_job_of_small_items_stops_after_cancel", test_pool_job_of_small_items_stops_after_cancel);
     run_test("budgeted_runs_equal_uncancellable_runs", test_budgeted_runs_equal_uncancellable_runs);
     run_test("reductions_over_long_blocks_follow_the_documented_order",
