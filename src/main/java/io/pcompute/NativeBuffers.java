@@ -111,20 +111,4 @@ final class NativeBuffers {
         }
         return all.toArray(MemorySegment[]::new);
     }
-
-    /** Every segment, for pinning while a job runs. */
-    MemorySegment[] segments() {
-        List<MemorySegment> all = new ArrayList<>();
-        for (MemorySegment s : in) {
-            if (s != null) {
-                all.add(s);
-            }
-        }
-        for (MemorySegment s : out) {
-            if (s != null) {
-                all.add(s);
-            }
-        }
-        return all.toArray(MemorySegment[]::new);
-    }
 }

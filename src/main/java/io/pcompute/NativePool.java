@@ -2,19 +2,24 @@ package io.pcompute;
 
 import io.pcompute.internal.Native;
 
-import static io.pcompute.Callbacks.CALLBACKS;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+
+import static io.pcompute.Callbacks.CALLBACKS;
 
 /**
  * A pool of native worker threads (pthreads) that runs kernels over Java arrays or native memory,
@@ -30,7 +35,14 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>{@link #close()} waits for the jobs in flight, then joins the native threads.
+ * <p>Threads: besides its native workers, a pool has one Java thread, its completion thread, which
+ * waits in the C library for any of its jobs to finish, then frees the native job, copies out its results
+ * and hands its future to a callback thread (see {@link Job}): 10,000 outstanding jobs over Java arrays
+ * cost no more threads than one. Each outstanding zero-copy job over caller segments holds one pinning
+ * thread, blocked in the downcall that keeps the segments' arena open while the workers use them.
+ *
+ * <p>{@link #close()} waits for the jobs in flight, then stops the completion thread and joins the
+ * native threads.
  */
 public final class NativePool implements AutoCloseable {
     /** The most worker threads a pool may have (the C library's limit). */
@@ -42,6 +54,11 @@ public final class NativePool implements AutoCloseable {
     private final MemorySegment handle;
     private final int threads;
     private final Executor pinners;
+    /* Jobs started with a completion tag, by tag: the completion thread takes them out. */
+    private final Map<Long, Job<?>> tagged = new ConcurrentHashMap<>();
+    private final AtomicLong lastTag = new AtomicLong();
+    private final Thread completions;
+    private volatile boolean stopping;
     private final ScratchPool scratch = new ScratchPool();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -49,10 +66,48 @@ public final class NativePool implements AutoCloseable {
     private boolean closed;
     private boolean destroyed;
 
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
     private NativePool(int threads, Executor pinners) {
         this.handle = Native.createPool(threads);
-        this.threads = Native.poolThreads(handle);
-        this.pinners = pinners;
+        try {
+            this.threads = Native.poolThreads(handle);
+            this.pinners = pinners;
+            // a platform thread: it spends its life in a downcall, which would pin a virtual thread's carrier
+            this.completions = Thread.ofPlatform().daemon().name("pcompute-completions-" + POOL_IDS.incrementAndGet())
+                    .start(this::completeJobs);
+        } catch (Throwable t) {
+            Native.destroyPool(handle);
+            throw t;
+        }
+    }
+
+    /** Tags of finished jobs delivered per downcall at most. */
+    private static final int TAG_BATCH = 256;
+
+    /**
+     * The completion thread: takes the tags of finished jobs from the C library, finishes their jobs (frees
+     * the native job, copies out results, releases scratch memory) and has their futures completed on a
+     * callback thread, never here. Stops when {@link #close()} has seen every job end and wakes it.
+     */
+    private void completeJobs() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment tags = arena.allocate(ValueLayout.JAVA_LONG, TAG_BATCH);
+            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+            while (true) {
+                int n = Native.nextCompletions(handle, -1, tags, count);
+                for (int i = 0; i < n; i++) {
+                    Job<?> job = tagged.remove(tags.getAtIndex(ValueLayout.JAVA_LONG, i));
+                    if (job != null) { // null: a job abandoned before it started, already finished
+                        job.finish(Native.outcome(job.handle()), null);
+                        CALLBACKS.complete(job);
+                    }
+                }
+                if (stopping && tagged.isEmpty()) {
+                    return;
+                }
+            }
+        }
     }
 
     /** Pinning threads: one per outstanding zero-copy job, blocked in the downcall that pins its segments. */
@@ -138,11 +193,26 @@ public final class NativePool implements AutoCloseable {
     }
 
     /**
-     * Starts an asynchronous job. If that fails (no thread can be created, ...) the job is ended here —
-     * cancelled before it started, freed, its memory released, no longer in flight — and the failure is
-     * thrown: nothing is left for {@link #close()} to wait for.
+     * Starts an asynchronous job: one over caller segments on a pinning thread, any other with a completion
+     * tag, which the completion thread receives when the job has finished. If starting fails (no thread can
+     * be created, ...) the job is ended here — cancelled before it started, freed, its memory released, no
+     * longer in flight — and the failure is thrown: nothing is left for {@link #close()} to wait for.
      */
     private <T> Job<T> launch(Job<T> job) {
+        if (!job.needsPinning()) {
+            long tag = lastTag.incrementAndGet();
+            job.tag(tag);
+            tagged.put(tag, job);
+            try {
+                Native.setCompletionTag(job.handle(), tag);
+                Native.start(job.handle());
+            } catch (Throwable t) {
+                tagged.remove(tag);
+                job.abandon(t);
+                throw t;
+            }
+            return job;
+        }
         try {
             pinners.execute(() -> {
                 job.runPinned();
@@ -152,6 +222,7 @@ public final class NativePool implements AutoCloseable {
             job.abandon(t);
             throw t;
         }
+        job.awaitPinning();
         return job;
     }
 
@@ -159,16 +230,18 @@ public final class NativePool implements AutoCloseable {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
         Buffers buffers = kernel.buffers(problem);
+        java.util.List<String> names = new java.util.ArrayList<>(); // as NativeBuffers.callerSegments() orders them
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
             if (buffers.input(i) instanceof Buffers.SegmentInput s) {
                 Segments.check(s.segment, "input " + i, accessor);
+                names.add("input " + i);
             }
         }
         ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
         try {
             NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
             return start(kernel, () -> scratch.give(memory), nb.in, nb.out, buffers, kernel.items(problem),
-                    kernel.chunkSize(problem, threads), nb.segments(), () -> {
+                    kernel.chunkSize(problem, threads), nb.callerSegments(), names.toArray(String[]::new), () -> {
                         nb.copyOut();
                         return kernel.finish(problem, buffers);
                     }, index -> new IllegalStateException(
@@ -185,11 +258,13 @@ public final class NativePool implements AutoCloseable {
         long n = Segments.checkPairs(a, b, out, accessor);
         return start(kernel, () -> { }, new MemorySegment[] {a, b}, new MemorySegment[] {out}, new Buffers(), n,
                 kernel.chunkSize(n, 1, threads),
-                new MemorySegment[] {a, b, out}, () -> out, index -> Segments.badInput(kernel, a, b, index));
+                new MemorySegment[] {a, b, out}, new String[] {"a", "b", "out"}, () -> out,
+                index -> Segments.badInput(kernel, a, b, index));
     }
 
     private <T> Job<T> start(Kernel<?, ?> kernel, Runnable release, MemorySegment[] in, MemorySegment[] out,
-                             Buffers params, long n, long chunk, MemorySegment[] pinned, Supplier<T> result,
+                             Buffers params, long n, long chunk, MemorySegment[] pinned, String[] pinnedNames,
+                             Supplier<T> result,
                              java.util.function.LongFunction<RuntimeException> badInput) {
         lock.lock();
         try {
@@ -219,7 +294,15 @@ public final class NativePool implements AutoCloseable {
             jobEnded();
             throw badInput.apply(badIndex[0]);
         }
-        return new Job<>(this, job, release, pinned, n, result);
+        return new Job<>(this, job, release, pinned, pinnedNames, n, result);
+    }
+
+    /**
+     * Takes a tagged job away from the completion thread, for a thread that will finish it itself (see
+     * {@link Job#cancel()}); false if the job has no tag or the completion thread already took it.
+     */
+    boolean claim(Job<?> job) {
+        return job.tag() != 0 && tagged.remove(job.tag(), job);
     }
 
     void jobEnded() {
@@ -260,11 +343,32 @@ public final class NativePool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        // every job has ended, so every tag was delivered: the completion thread only waits for a wake
+        stopping = true;
+        Native.wakeCompletions(handle);
+        joinCompletions();
         Native.destroyPool(handle);
         if (pinners instanceof ExecutorService service) {
             service.shutdown();
         }
         scratch.close();
+    }
+
+    private void joinCompletions() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (completions.join(Duration.ofSeconds(1))) {
+                    break;
+                }
+                Native.wakeCompletions(handle); // cannot be needed (a wake is never lost), but costs nothing
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether {@link #close()} has been called. */

@@ -1,6 +1,7 @@
 package io.pcompute;
 
-import java.lang.foreign.Arena;
+import io.pcompute.internal.Native;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -9,20 +10,24 @@ import java.util.Deque;
  * Long-lived native buffers, reused from call to call. Allocating fresh native memory per call means
  * page-faulting every page on first touch — for large inputs that costs more than the copy itself (it
  * made native strategies 30x slower than Java on 64 MB reductions). A buffer is taken for one call or
- * job and given back when the native side is done with it, never earlier.
+ * job and given back when the native side is done with it, never earlier. The memory comes from the C
+ * heap, not from an arena: a job's buffer is freed on the completion thread, and freeing must be cheap
+ * there (closing a shared arena costs a handshake with every thread, about 0.1 ms).
  */
 final class ScratchPool implements AutoCloseable {
     /** Buffers kept for reuse at most; more (from many concurrent jobs) are freed when given back. */
     private static final int MAX_RETAINED = 4;
 
-    /** One reusable buffer: a shared arena (any thread may give it back) and its memory. */
+    /** One reusable buffer of C heap memory, 64-byte aligned; the pool frees it (any thread may give it back). */
     static final class Scratch {
-        private final Arena arena;
         final MemorySegment memory;
 
         private Scratch(long bytes) {
-            arena = Arena.ofShared();
-            memory = arena.allocate(Math.max(bytes, 4096), 64);
+            memory = Native.allocate(Math.max(bytes, 4096));
+        }
+
+        private void free() {
+            Native.free(memory);
         }
     }
 
@@ -38,7 +43,7 @@ final class ScratchPool implements AutoCloseable {
             }
         }
         if (!free.isEmpty() && free.size() >= MAX_RETAINED) {
-            free.pollFirst().arena.close(); // make room: drop the oldest, too small, buffer
+            free.pollFirst().free(); // make room: drop the oldest, too small, buffer
         }
         return new Scratch(bytes + bytes / 4); // headroom, so slightly larger inputs reuse it
     }
@@ -46,7 +51,7 @@ final class ScratchPool implements AutoCloseable {
     /** Takes back a buffer the native side no longer uses. */
     synchronized void give(Scratch s) {
         if (closed || free.size() >= MAX_RETAINED) {
-            s.arena.close();
+            s.free();
         } else {
             free.addLast(s);
         }
@@ -56,7 +61,7 @@ final class ScratchPool implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        free.forEach(s -> s.arena.close());
+        free.forEach(Scratch::free);
         free.clear();
     }
 }

@@ -318,4 +318,38 @@ class NativePoolTest {
             endless.cancel();
         }
     }
+
+    @Test
+    void tenThousandOutstandingJobsCostAConstantNumberOfThreads() throws Exception {
+        // issue 8 item 9: one platform thread per outstanding job (5,000 jobs = 5,021 threads)
+        try (NativePool pool = NativePool.create(2)) {
+            long before = osThreads();
+            List<Job<long[]>> jobs = new ArrayList<>();
+            for (int j = 0; j < 10_000; j++) {
+                jobs.add(pool.submit(Gcd.BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B)));
+            }
+            long during = osThreads();
+            long start = System.nanoTime();
+            // the queued ones first: in submission order each job is started by the workers as the previous one
+            // ends, and then waits for their next cancel check (the C kernels' granularity, not this layer's)
+            for (Job<long[]> job : jobs.reversed()) {
+                assertTrue(job.cancel());
+            }
+            long cancelMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // a figure for the issue, not a timed assertion
+            System.out.printf("10,000 outstanding array jobs: process threads %d before, %d with them; "
+                    + "cancelling them all took %d ms%n", before, during, cancelMillis);
+            assertTrue(during <= before + 2, "threads " + before + " -> " + during + " for 10,000 outstanding jobs");
+            for (Job<long[]> job : jobs) {
+                assertTrue(job.future().isCancelled());
+            }
+        }
+    }
+
+    /** Threads of this process as the OS sees them: Java threads and the native pools' pthreads. */
+    private static long osThreads() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            return tasks.count();
+        }
+    }
 }
