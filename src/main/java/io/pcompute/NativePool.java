@@ -1,5 +1,6 @@
 package io.pcompute;
 
+import io.pcompute.internal.Limits;
 import io.pcompute.internal.Native;
 
 import java.lang.foreign.Arena;
@@ -45,8 +46,8 @@ import static io.pcompute.Callbacks.CALLBACKS;
  * native threads.
  */
 public final class NativePool implements AutoCloseable {
-    /** The most worker threads a pool may have (the C library's limit). */
-    public static final int MAX_THREADS = 1024;
+    /** The most worker threads a pool may have (the C library's limit, PC_MAX_THREADS: 1024). */
+    public static final int MAX_THREADS = Limits.MAX_THREADS;
 
     /* A thread that is never started: a segment it may access is not confined to some other thread. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
@@ -125,7 +126,7 @@ public final class NativePool implements AutoCloseable {
     /**
      * Starts a pool of {@code threads} native workers; 0 means one per core available to this process.
      *
-     * @throws IllegalArgumentException if threads is negative or above {@value #MAX_THREADS}
+     * @throws IllegalArgumentException if threads is negative or above {@link #MAX_THREADS}
      */
     public static NativePool create(int threads) {
         if (threads < 0 || threads > MAX_THREADS) {

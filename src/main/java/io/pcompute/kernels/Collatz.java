@@ -4,6 +4,7 @@ import io.pcompute.Buffers;
 import io.pcompute.Compare;
 import io.pcompute.Kernel;
 import io.pcompute.Shrink;
+import io.pcompute.internal.Limits;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.SplittableRandom;
 public final class Collatz extends Kernel<long[], long[]> {
     public static final Collatz STEPS = new Collatz();
 
-    private static final long MAX = 1_000_000_000L;
+    private static final long MAX = Limits.COLLATZ_MAX_START;
 
     private Collatz() {
         super("collatz_steps");

@@ -4,6 +4,7 @@ import io.pcompute.Buffers;
 import io.pcompute.Compare;
 import io.pcompute.Kernel;
 import io.pcompute.Shrink;
+import io.pcompute.internal.Limits;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,8 @@ public final class Histogram extends Kernel<Histogram.Samples, long[]> {
     public void validate(Samples s) {
         requireNonNull(s, "samples");
         requireNonNull(s.x(), "x");
-        if (s.bins() < 1 || s.bins() > 1 << 24) {
-            throw new IllegalArgumentException("bins = " + s.bins() + ": must be between 1 and " + (1 << 24));
+        if (s.bins() < 1 || s.bins() > Limits.HISTOGRAM_MAX_BINS) {
+            throw new IllegalArgumentException("bins = " + s.bins() + ": must be between 1 and " + Limits.HISTOGRAM_MAX_BINS);
         }
         if (!Double.isFinite(s.lo()) || !Double.isFinite(s.hi()) || !(s.lo() < s.hi())) {
             throw new IllegalArgumentException("[lo, hi) = [" + s.lo() + ", " + s.hi() + "): must be finite with lo < hi");

@@ -3,6 +3,7 @@ package io.pcompute.kernels;
 import io.pcompute.Buffers;
 import io.pcompute.Compare;
 import io.pcompute.Kernel;
+import io.pcompute.internal.Limits;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,9 @@ import java.util.SplittableRandom;
  */
 public final class Primes extends Kernel<Primes.Range, Long> {
     /** Trial division by 2 and odd d with d * d <= m; hi up to 2^62. */
-    public static final Primes TRIAL = new Primes("primes_trial", 1L << 62);
+    public static final Primes TRIAL = new Primes("primes_trial", Limits.PRIMES_TRIAL_MAX_END);
     /** Segmented sieve of Eratosthenes; hi up to 10^12. */
-    public static final Primes SIEVE = new Primes("primes_sieve", 1_000_000_000_000L);
+    public static final Primes SIEVE = new Primes("primes_sieve", Limits.PRIMES_SIEVE_MAX_END);
 
     /** Numbers per partial count (for ranges of up to {@value #MAX_PARTIALS} blocks). */
     public static final int BLOCK = 1 << 14;
