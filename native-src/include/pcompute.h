@@ -73,7 +73,7 @@ typedef enum pc_kernel {
     PC_KERNEL_PRIMES_TRIAL = 3,
     /* Same contract as PC_KERNEL_PRIMES_TRIAL, by a segmented sieve of Eratosthenes per task, but
        lo + n <= PC_PRIMES_SIEVE_MAX_END (10^12). A task needs memory for the base primes up to
-       sqrt(lo + n) and one segment of at most min(block, 2^18) bytes, whatever the block size. */
+       sqrt(lo + n) and one segment of at most min(block, 2^20) bytes, whatever the block size. */
     PC_KERNEL_PRIMES_SIEVE = 4,
     /* Mandelbrot escape counts. Item k is pixel (k % width, k / width) at c = (x0 + col*dx, y0 + row*dy);
        z = z*z + c from 0 until |z|^2 > 4 or max_iter steps; out[0] = int64[n] step counts.

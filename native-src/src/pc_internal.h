@@ -35,7 +35,7 @@
  *   gcd_brute     one candidate divisor (two 64-bit remainders)       PC_UNITS_GCD_BRUTE_STEP  [2.1-3.1]
  *   gcd_fast      one pair (at most ~128 binary steps)                PC_UNITS_GCD_FAST_ITEM   [62-86]
  *   primes_trial  one odd divisor tried (a 64-bit division)           PC_UNITS_TRIAL_STEP      [2.4-2.7]
- *   primes_sieve  one number of a segment (clear and count)           PC_UNITS_SIEVE_NUMBER    [~1]
+ *   primes_sieve  one number of a segment counted (clearing: 1/8)     PC_UNITS_SIEVE_NUMBER    [~1]
  *                 one base prime visited per segment (a division)     PC_UNITS_SIEVE_PRIME     [~3]
  *                 one multiple of a base prime marked                 1                        [~1]
  *   mandelbrot    one iteration z = z^2 + c                           PC_UNITS_MANDELBROT_STEP [2.7]

@@ -292,12 +292,13 @@ static pc_status histogram_validate(const pc_args* args, uint64_t n, uint64_t* b
 }
 
 /* The bin of v, lo <= v < hi: min(bins - 1, (int64)((v - lo) * scale)) as Java computes it, but clamped
-   before the conversion, so it is defined for every input: t >= 0 (v - lo >= 0 rounds to >= 0, scale > 0),
-   and t < bins converts to floor(t) <= bins - 1, while t >= bins (or NaN, impossible here) gives
-   bins - 1, as Java's saturating (long) followed by min does. */
+   before the conversion, so it is defined for every value: t >= 0 (v - lo >= 0 rounds to >= 0, and
+   scale > 0), and t < bins <= 2^24 converts to floor(t) <= bins - 1, while t >= bins (+Inf, or NaN:
+   impossible with a valid scale) gives bins - 1, as Java's saturating (long) followed by min does.
+   (int64_t), not (uint64_t): x86-64 converts to signed integers in one instruction (cvttsd2si). */
 static inline uint64_t histogram_bin(double v, double lo, double scale, uint64_t bins, double bins_d) {
     double t = (v - lo) * scale;
-    return t >= 0.0 && t < bins_d ? (uint64_t)t : t >= 0.0 ? bins - 1 : 0;
+    return t < bins_d ? (uint64_t)(int64_t)t : bins - 1;
 }
 
 static pc_status histogram_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {

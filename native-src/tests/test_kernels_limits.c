@@ -328,16 +328,16 @@ static void test_sieve_allocates_for_the_task_not_the_block(void) {
     atomic_store(&largest_allocation, 0);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, 10000000, NULL));
     CHECK(counts[0] == 664579);
-    CHECK(atomic_load(&largest_allocation) <= 262144);
+    CHECK(atomic_load(&largest_allocation) <= 1 << 20);
 }
 
 static void test_sieve_segments_count_like_small_blocks_and_trial_division(void) {
-    /* blocks of several segments (2^18 numbers each), of exactly one, and partial ones, summed from
+    /* blocks of several segments (2^20 numbers each), of exactly one, and partial ones, summed from
        blocks of 4,096 numbers (one segment each, as before segments existed); near 10^12 too */
     enum { N = 3000000, FINE = 4096 };
     const int64_t los[] = {0, PC_PRIMES_SIEVE_MAX_END - N, 123456789};
-    const int64_t blocks[] = {262144, 266240, 1003520, 2 * N};
-    static int64_t fine[N / FINE + 1], big[N / 262144 + 1];
+    const int64_t blocks[] = {1 << 20, (1 << 20) + FINE, (1 << 21) + FINE, 2 * N};
+    static int64_t fine[N / FINE + 1], big[N / (1 << 20) + 1];
     for (size_t l = 0; l < sizeof los / sizeof los[0]; l++) {
         pc_args args = empty_args();
         args.iparam[0] = los[l];
