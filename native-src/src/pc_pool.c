@@ -115,7 +115,7 @@ struct pc_pool {
     int wake_pending;         /* a wake no returning caller has seen yet: the next call sees it (pool->mu) */
     int shutdown;             /* pool->mu */
     int32_t threads;          /* immutable once created */
-    pthread_t* workers;
+    pthread_t* workers;       /* immutable once created; joined only by pc_pool_destroy */
 };
 
 /* ---- life cycle (pool->mu held) ----------------------------------------------------------------- */
