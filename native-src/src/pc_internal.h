@@ -30,32 +30,41 @@
  * subtract-and-branch the loop's real work hides. With cancel == NULL (pc_run) the budget is never
  * checked.
  *
- * Units per counted step, from measurements on the reference machine (ns in brackets; 64-bit division is
- * 3-10x slower on older x86 cores, which the budget's margin under 1 ms absorbs):
- *   gcd_brute     one candidate divisor (two 64-bit remainders)       PC_UNITS_GCD_BRUTE_STEP  [2.1-3.1]
- *   gcd_fast      one pair (at most ~128 binary steps)                PC_UNITS_GCD_FAST_ITEM   [62-86]
+ * Units per counted step: the cost measured on the reference machine (ns in brackets), rounded up; steps
+ * bound by a 64-bit division are weighted for older x86 cores, whose dividers are 3-10x slower, and the
+ * histogram's items by how far its bins spill out of cache (scattered increments of 2^24 bins measured
+ * ~65 ns each, 17 ms between looks when counted as 1 unit):
+ *   gcd_brute     one candidate divisor (two 64-bit remainders)       PC_UNITS_GCD_BRUTE_STEP  [1.9-3.1]
+ *   gcd_fast      one pair (at most ~128 binary steps)                PC_UNITS_GCD_FAST_ITEM   [58-86]
  *   primes_trial  one odd divisor tried (a 64-bit division)           PC_UNITS_TRIAL_STEP      [2.4-2.7]
  *   primes_sieve  one number of a segment counted (clearing: 1/8)     PC_UNITS_SIEVE_NUMBER    [~1]
  *                 one base prime visited per segment (a division)     PC_UNITS_SIEVE_PRIME     [~3]
  *                 one multiple of a base prime marked                 1                        [~1]
  *   mandelbrot    one iteration z = z^2 + c                           PC_UNITS_MANDELBROT_STEP [2.7]
  *   collatz       one step                                            PC_UNITS_COLLATZ_STEP    [1.2]
- *   matmul        one multiply-add                                    1                        [0.3]
- *   reductions, histogram: one item (memory-bound)                    1                        [0.3-1.0]
+ *   matmul        one multiply-add                                    1                        [0.2-0.3]
+ *   reductions    one item (memory-bound)                             1                        [0.1-0.6]
+ *   histogram     one item, bins in L1 / L2 / beyond                  pc_histogram_item_units  [1 / - / 65]
  * Every item also costs PC_UNITS_ITEM, so an empty item (gcd of 1, mandelbrot escaping at once) counts.
- * Memory-bound loops spend per sub-block of PC_CANCEL_STRIDE items, so their vectorized loops are
+ * Memory-bound loops spend per stretch of PC_CANCEL_STRIDE items, so their vectorized loops are
  * untouched. PC_CANCEL_BUDGET = 2^18 units is ~0.26 ms on the reference machine: cancel-to-idle stays
- * far below the 1 ms goal (tests/cancel_latency.c measures it per kernel). */
+ * far below the 1 ms goal (tests/cancel_latency.c measures it per kernel on a pool). */
 #define PC_CANCEL_BUDGET (INT64_C(1) << 18)
 #define PC_CANCEL_STRIDE 16384u
 #define PC_UNITS_ITEM 2
-#define PC_UNITS_GCD_BRUTE_STEP 4
+#define PC_UNITS_GCD_BRUTE_STEP 12
 #define PC_UNITS_GCD_FAST_ITEM 100
-#define PC_UNITS_TRIAL_STEP 4
+#define PC_UNITS_TRIAL_STEP 12
 #define PC_UNITS_SIEVE_NUMBER 2
-#define PC_UNITS_SIEVE_PRIME 4
+#define PC_UNITS_SIEVE_PRIME 12
 #define PC_UNITS_MANDELBROT_STEP 3
 #define PC_UNITS_COLLATZ_STEP 2
+
+/* Units per histogram item: an increment of one of `bins` counters, cheap while they stay in L1
+   (4,096 counters = 32 KiB), a cache miss when they spill out of L2 (65,536 = 512 KiB). */
+static inline int64_t pc_histogram_item_units(uint64_t bins) {
+    return bins <= 4096 ? 1 : bins <= 65536 ? 8 : 64;
+}
 
 typedef struct pc_budget {
     int64_t left;              /* units until the next look at the flag */
