@@ -69,9 +69,9 @@ class StressTest {
     static final int THREAD_TOLERANCE = 4;
     /**
      * RSS growth allowed over the stress round. The Java heap and glibc's per-thread malloc arenas keep
-     * memory they do not hand back: measured +27 to +30 MiB after 20 s and after 60 s (2 cores), so it levels
-     * off. A leak grows with the jobs instead: a default run (~50,000 jobs) catches about 1.3 KiB per job,
-     * a 600 s run about 100 bytes. {@code -Dpcompute.stress.rss.tolerance.mib} overrides it for runs where
+     * memory they do not hand back: measured +27 to +36 MiB after 20, 30 and 60 s (2 cores), so it levels
+     * off. A leak grows with the jobs instead: a default run (~70,000 jobs) catches about 1 KiB per job,
+     * a 600 s run about 50 bytes. {@code -Dpcompute.stress.rss.tolerance.mib} overrides it for runs where
      * RSS means something else: under ASan freed memory sits in a 256 MiB quarantine (see .ci/asan-junit).
      */
     static final long RSS_TOLERANCE_MIB = Long.getLong("pcompute.stress.rss.tolerance.mib", 64);
