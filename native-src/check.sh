@@ -118,7 +118,7 @@ run_fuzz() {
     local regressions=("$SRC"/fuzz/regressions/"$h"-*)
     if [[ -e "${regressions[0]}" ]]; then
       echo "--- $h: replaying ${#regressions[@]} saved crash inputs"
-      if ! "$bin" -rss_limit_mb=2048 -timeout=60 "${regressions[@]}" >"$OUT/artifacts/$h-replay.log" 2>&1; then
+      if ! timeout -k 10 900 "$bin" -rss_limit_mb=2048 -timeout=60 "${regressions[@]}" >"$OUT/artifacts/$h-replay.log" 2>&1; then
         grep -E 'FUZZ_CHECK|runtime error|ERROR:|Running:' "$OUT/artifacts/$h-replay.log" | tail -6 || true
         echo "FAIL: $h: a saved crash input still fails (log: $OUT/artifacts/$h-replay.log)"
         status=1
@@ -128,7 +128,7 @@ run_fuzz() {
     make_seeds "$corpus" "$h"
     echo "--- $h: fuzzing $seconds s"
     local logf="$OUT/artifacts/$h.log"
-    if "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 \
+    if timeout -k 10 $((seconds + 300)) "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 \
         -artifact_prefix="$OUT/artifacts/$h-" "$corpus" >"$logf" 2>&1; then
       echo "$h: $(grep -E 'stat::number_of_executed_units' "$logf" | awk '{print $2}') executions, corpus $(ls "$corpus" | wc -l) inputs"
     else
@@ -136,6 +136,22 @@ run_fuzz() {
       echo "FAIL: $h found a failing input (log: $logf); reproduce with: $bin <input>;"
       echo "      keep it as a regression: cp <input> $SRC/fuzz/regressions/$h-<what-it-shows>"
       status=1
+    fi
+  done
+  # The operation sequences again under ThreadSanitizer: the saved crash inputs (some fail only under
+  # TSan: a destroyed mutex is invisible to ASan) and the corpus grown above, replayed 3 times by a
+  # plain program (fuzz/replay_main.c: TSan builds carry no libFuzzer, see fuzz/CMakeLists.txt).
+  configure_and_build "$OUT/fuzz-tsan" -DCMAKE_C_COMPILER="$CLANG" -DPC_FUZZ=ON -DPC_FUZZ_SANITIZE=thread || return 1
+  make_seeds "$OUT/corpus/fuzz_jobs" fuzz_jobs
+  local saved=("$SRC"/fuzz/regressions/fuzz_jobs-*) logf="$OUT/artifacts/fuzz_jobs-tsan.log" round
+  [[ -e "${saved[0]}" ]] || saved=()
+  echo "--- fuzz_jobs under TSan: replaying ${#saved[@]} saved and $(ls "$OUT/corpus/fuzz_jobs" | wc -l) corpus inputs, 3 times"
+  for round in 1 2 3; do
+    if ! timeout -k 10 600 "$OUT/fuzz-tsan/fuzz/fuzz_jobs" "${saved[@]}" "$OUT/corpus/fuzz_jobs" >"$logf" 2>&1; then
+      grep -E 'FUZZ_CHECK|WARNING: ThreadSanitizer|SUMMARY|^    #[0-3] ' "$logf" | head -12 || true
+      echo "FAIL: fuzz_jobs under TSan (log: $logf)"
+      status=1
+      break
     fi
   done
   return $status

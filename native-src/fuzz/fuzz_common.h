@@ -19,6 +19,10 @@
 
 #include "pcompute.h"
 
+#ifndef PC_MAX_THREADS /* headers before the pool section defined it */
+#define PC_MAX_THREADS 1024
+#endif
+
 #define FUZZ_MAX_BYTES (4u << 20)      /* per buffer */
 #define FUZZ_MAX_WORK (UINT64_C(1) << 21) /* inner steps of one call, by the contract's cost model */
 

@@ -77,9 +77,11 @@ static atomic_int pool_dead[MAX_POOL_INSTANCES]; /* set before pc_pool_destroy o
 static int pool_instances;
 static pthread_mutex_t instance_mu = PTHREAD_MUTEX_INITIALIZER;
 
+#ifdef FUZZ_HAVE_COMPLETIONS
 static uint64_t make_tag(int slot, uint64_t generation) {
     return generation << 8 | (uint64_t)slot;
 }
+#endif
 
 /* Runs the job's call through pc_run into fresh outputs and compares them with the job's outputs. */
 static void check_against_pc_run(const job_slot* s) {
@@ -124,6 +126,7 @@ static int64_t timeout_of(uint8_t arg, int started) {
     }
 }
 
+#ifdef FUZZ_HAVE_COMPLETIONS
 /* Takes up to 4 tags from the pool (pool read lock held), then checks them with the lock released. */
 static void drain(pool_slot* p, uint8_t arg) {
     uint64_t tags[4];
@@ -155,6 +158,7 @@ static void drain(pool_slot* p, uint8_t arg) {
     }
     pthread_rwlock_rdlock(&p->lock);
 }
+#endif
 
 static void run_op(op* o) {
     pool_slot* p = &pools[o->pool];
