@@ -1,6 +1,7 @@
 package io.pcompute;
 
 import io.pcompute.kernels.Gcd;
+import io.pcompute.kernels.Reduce;
 
 import org.junit.jupiter.api.Test;
 
@@ -525,11 +526,21 @@ class StressTest {
             }
 
             /**
-             * Zero-copy segment job; sometimes the arena is closed right after submitting, which the
-             * documentation says fails (the segments are pinned until the job ends).
+             * Zero-copy jobs over a shared arena's segments: gcd_fast over pair segments, or a reduction over
+             * {@code Reduce.Data.of(MemorySegment)}. Sometimes the arena is closed right after submitting,
+             * which the documentation says fails (the segments are pinned until the job ends).
              */
             void segmentsOnShared() throws Exception {
-                where = "segments";
+                if (random.nextBoolean()) {
+                    pairSegmentsOnShared();
+                } else {
+                    Reduce<?>[] reductions = {Reduce.SUM, Reduce.SUM_NEUMAIER, Reduce.DOT, Reduce.MINMAX};
+                    reduceSegmentsOnShared(reductions[random.nextInt(reductions.length)]);
+                }
+            }
+
+            private void pairSegmentsOnShared() throws Exception {
+                where = "segments gcd_fast";
                 int n = random.nextInt(1, 300);
                 long[] a = new long[n];
                 long[] b = new long[n];
@@ -545,30 +556,8 @@ class StressTest {
                 MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, n);
                 Job<MemorySegment> job = shared.submit(Gcd.FAST, sa, sb, out);
                 run.increment();
-                if (random.nextInt(3) == 0) {
-                    try {
-                        arena.close();
-                        // only legitimate if the job had already ended
-                        try {
-                            job.await(WAIT);
-                        } catch (CancellationException | TimeoutException e) {
-                            fail("after an early arena close: " + e);
-                        } catch (RuntimeException e) {
-                            fail("arena.close() succeeded while its segments' job was in flight (the job then "
-                                    + "failed with " + e + ")");
-                        }
-                        return;
-                    } catch (IllegalStateException pinned) {
-                        // documented: the segments are pinned until the job ends
-                    }
-                }
-                if (random.nextBoolean()) {
-                    spin();
-                    if (job.cancel()) {
-                        cancelled.increment();
-                        arena.close();
-                        return;
-                    }
+                if (closedEarlyOrCancelled(arena, job)) {
+                    return;
                 }
                 job.await(WAIT);
                 long[] actual = out.toArray(ValueLayout.JAVA_LONG);
@@ -583,6 +572,57 @@ class StressTest {
                 } else {
                     verified.increment();
                 }
+            }
+
+            private <R> void reduceSegmentsOnShared(Reduce<R> kernel) throws Exception {
+                where = "segments " + kernel;
+                Task<Reduce.Data, R> onArrays = Task.random(kernel, random, random.nextInt(1, 400));
+                double[] y = onArrays.problem().y();
+                Arena arena = Arena.ofShared();
+                MemorySegment xs = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, onArrays.problem().x());
+                Reduce.Data data = y == null ? Reduce.Data.of(xs)
+                        : Reduce.Data.of(xs, arena.allocateFrom(ValueLayout.JAVA_DOUBLE, y));
+                Job<R> job = shared.submit(kernel, data);
+                run.increment();
+                if (closedEarlyOrCancelled(arena, job)) {
+                    return;
+                }
+                R actual = job.await(WAIT);
+                arena.close();
+                verify(onArrays, actual);
+            }
+
+            /**
+             * Randomly closes the arena right after submit (which must fail while the job runs) or cancels
+             * the job; returns true when the job is settled and the arena closed, false to wait for a result.
+             */
+            private boolean closedEarlyOrCancelled(Arena arena, Job<?> job) throws InterruptedException {
+                if (random.nextInt(3) == 0) {
+                    try {
+                        arena.close();
+                        // only legitimate if the job had already ended
+                        try {
+                            job.await(WAIT);
+                        } catch (CancellationException | TimeoutException e) {
+                            fail("after an early arena close: " + e);
+                        } catch (RuntimeException e) {
+                            fail("arena.close() succeeded while its segments' job was in flight (the job then "
+                                    + "failed with " + e + ")");
+                        }
+                        return true;
+                    } catch (IllegalStateException pinned) {
+                        // documented: the segments are pinned until the job ends
+                    }
+                }
+                if (random.nextBoolean()) {
+                    spin();
+                    if (job.cancel()) {
+                        cancelled.increment();
+                        arena.close();
+                        return true;
+                    }
+                }
+                return false;
             }
 
             /** job.cancel(): afterwards the job has ended and its future is complete, as cancel() reported. */
