@@ -37,8 +37,8 @@ public final class Job<T> {
     private final Runnable release;
     private final MemorySegment[] pinned;
     private final String[] pinnedNames;
-    /* Set by the pinning thread just before the downcall that pins `pinned` and starts the job. */
-    private volatile boolean pinning;
+    /* Opens once a pinning thread holds `pinned` (submit may then return), or when the job has ended. */
+    private final CountDownLatch pinnedOrEnded = new CountDownLatch(1);
     private final long total;
     private final Supplier<T> result;
     private final JobFuture future = new JobFuture();
@@ -211,13 +211,32 @@ public final class Job<T> {
     void runPinned() {
         int status;
         try {
-            pinning = true;
             status = Native.startAndWait(handle, pinned);
         } catch (Throwable t) {
             abandon(closedArena().<Throwable>map(e -> e).orElse(t));
             return;
         }
         finish(status, null);
+    }
+
+    /**
+     * As {@link #runPinned}, on a pinning thread for {@code submit}: pins the segments first and lets the
+     * submitting thread go ({@link #awaitPinning}) only once they are pinned, then starts the job and waits.
+     * Passing the segments to the downcall that starts the job pins them too, but nobody can tell when:
+     * an arena closed right after submit returned could close before the pin (issue 8 item 11).
+     */
+    void runPinning() {
+        int[] status = new int[1];
+        try {
+            Native.whilePinned(pinned, () -> {
+                pinnedOrEnded.countDown();
+                status[0] = Native.startAndWait(handle, new MemorySegment[0]);
+            });
+        } catch (Throwable t) {
+            abandon(closedArena().<Throwable>map(e -> e).orElse(t));
+            return;
+        }
+        finish(status[0], null);
     }
 
     /** If a pinned segment's arena is closed: the clear exception for it (FFM's own is an internal error). */
@@ -232,12 +251,21 @@ public final class Job<T> {
     }
 
     /**
-     * For {@code submit}: waits until the pinning thread is about to start the job in the downcall that
-     * pins its segments, or the job has ended; throws the clear exception if the job could not pin them.
+     * For {@code submit}: waits until the pinning thread holds the job's segments, or the job has ended;
+     * throws the clear exception if it could not pin them because an arena was closed first.
      */
     void awaitPinning() {
-        while (!pinning && !isDone()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                pinnedOrEnded.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (isDone() && failure instanceof IllegalStateException closed && closedArena().isPresent()) {
             throw new IllegalStateException(closed.getMessage(), closed);
@@ -298,6 +326,7 @@ public final class Job<T> {
         cancelled = wasCancelled && f == null;
         pool.jobEnded();
         ended.countDown();
+        pinnedOrEnded.countDown();
     }
 
     /** Completes the future with the recorded outcome, once the job has ended; later calls do nothing. */

@@ -216,7 +216,7 @@ public final class NativePool implements AutoCloseable {
         }
         try {
             pinners.execute(() -> {
-                job.runPinned();
+                job.runPinning();
                 CALLBACKS.complete(job);
             });
         } catch (Throwable t) {

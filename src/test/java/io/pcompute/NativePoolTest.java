@@ -346,6 +346,58 @@ class NativePoolTest {
         }
     }
 
+    @Test
+    void anArenaClosedBeforeTheJobCouldPinItFailsSubmitNamingTheSegment() throws Exception {
+        // issue 8 item 11: the job failed later with AssertionError("should not reach here") wrapping
+        // IllegalStateException; here the arena is closed just before the pinning thread's downcall
+        Arena arena = Arena.ofShared();
+        Executor closeFirst = r -> {
+            arena.close();
+            Thread.ofPlatform().daemon().start(r);
+        };
+        try (NativePool pool = NativePool.create(1, closeFirst)) {
+            MemorySegment a = arena.allocateFrom(ValueLayout.JAVA_LONG, 12, 35);
+            MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_LONG, 18, 49);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.submit(Gcd.FAST, a, b, out));
+            assertEquals("a: its arena was closed before the job could pin it; close it only once the job has ended",
+                    e.getMessage());
+            assertArrayEquals(new long[] {6, 7}, pool.run(Gcd.FAST, new long[] {12, 35}, new long[] {18, 49}));
+        }
+    }
+
+    @Test
+    void closingTheArenaRightAfterSubmitFailsInTheCloserAndTheJobCompletes() {
+        // issue 8 item 11: the close could win the race with the job's pinning thread; the job then failed with
+        // AssertionError("should not reach here") wrapping IllegalStateException
+        long[] a = TestData.random(11, 64, 1, 1_000_000);
+        long[] b = TestData.random(12, 64, 1, 1_000_000);
+        try (NativePool pool = NativePool.create(2)) {
+            for (int i = 0; i < 300; i++) {
+                Arena arena = Arena.ofShared();
+                MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
+                MemorySegment sb = arena.allocateFrom(ValueLayout.JAVA_LONG, b);
+                MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, a.length);
+                Job<MemorySegment> job = pool.submit(Gcd.FAST, sa, sb, out);
+                boolean closed;
+                try {
+                    arena.close();
+                    closed = true;
+                } catch (IllegalStateException e) {
+                    closed = false; // pinned: the job still uses the memory
+                }
+                if (closed) { // only possible once the job has ended (a fast job may have), and completed
+                    assertTrue(job.isDone(), "the arena closed under job " + i + " before it ended");
+                    assertSame(out, job.join(), "job " + i);
+                } else {
+                    assertSame(out, job.join(), "job " + i);
+                    assertArrayEquals(reference(Gcd.FAST, a, b), out.toArray(ValueLayout.JAVA_LONG), "job " + i);
+                    arena.close();
+                }
+            }
+        }
+    }
+
     /** Threads of this process as the OS sees them: Java threads and the native pools' pthreads. */
     private static long osThreads() throws java.io.IOException {
         try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
