@@ -7,13 +7,16 @@ import java.util.concurrent.Executors;
  * Where the futures of asynchronous jobs are completed, so that user callbacks never run on pcompute's
  * completion or pinning threads.
  *
- * <p>One virtual thread per completion. A callback may block for as long as it likes — on another job of
- * the same pool ({@code pool.submit(...).join()}), a latch, a synchronous {@code pool.run} — without
- * holding up the completion of any other job: a blocked virtual thread gives its carrier back. A bounded
- * pool of platform threads (a small dedicated one, or {@code ForkJoinPool.commonPool()}, which has a
- * single thread on a 2-core machine) deadlocks as soon as its threads all wait for jobs whose futures
- * wait for one of those threads; an unbounded one costs a platform thread per blocked callback. Virtual
- * threads need no shutdown, and a parked one is not an operating-system thread.
+ * <p>One virtual thread per completion. A callback may block — on another job of the same pool
+ * ({@code pool.submit(...).join()}), a latch, a lock — without holding up the completion of any other job:
+ * a parked virtual thread gives its carrier back. (A synchronous {@code pool.run} inside a callback keeps
+ * its carrier while in the downcall, but that job ends without any Java thread's help, so this can only
+ * delay other completions, never deadlock them.) A bounded pool of platform threads (a small dedicated
+ * one, or {@code ForkJoinPool.commonPool()}, which has a single thread on a 2-core machine) deadlocks as
+ * soon as its threads all wait for jobs whose futures wait for one of those threads; an unbounded one
+ * costs a platform thread per blocked callback. Virtual threads need no shutdown, and a parked one is
+ * not an operating-system thread. {@link Job#cancel()}, {@link Job#join()} and {@link Job#await}
+ * complete the future themselves once the job has ended, so they never wait for this executor.
  */
 final class Callbacks {
     static final Callbacks CALLBACKS = new Callbacks(

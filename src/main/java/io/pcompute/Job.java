@@ -4,6 +4,7 @@ import io.pcompute.internal.Native;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,9 +21,11 @@ import java.util.function.Supplier;
  * pcompute copied Java arrays into belongs to the pool: it is the job's until the job ends, then goes
  * back to the pool for reuse — no thread is needed to keep it alive. A caller's own segments (zero-copy
  * jobs: pair kernels over segments, {@code Reduce.Data.of(MemorySegment)}, ...) are pinned for the job's
- * lifetime by one pinning thread per such job, blocked in the downcall that started the job: FFM keeps a
- * segment's arena open while the segment is an argument of a running downcall, and that is the only way
- * a library can keep a shared arena from closing. Once {@code submit} has returned, closing their arena
+ * lifetime by one pinning thread per such job: FFM keeps a segment's arena open while the segment is an
+ * argument of a running downcall, and that is the only way a library can keep a shared arena from
+ * closing; the pinning thread holds the segments in such downcalls (nested {@code qsort_r} calls whose
+ * callback starts the job and waits for it, see {@code Native.whilePinned}) from before {@code submit}
+ * returns until the job has ended. Once {@code submit} has returned, closing their arena
  * fails with IllegalStateException in the closer until the job has ended.
  *
  * <p>Callbacks of {@link #future()} never run on pcompute's completion or pinning threads: the future is
@@ -205,8 +208,8 @@ public final class Job<T> {
 
     /**
      * Starts the native job and waits in that same downcall until the workers are done (pinning the
-     * caller's segments throughout), then {@link #finish}es it. Runs exactly once, on a pinning thread for
-     * asynchronous jobs over caller segments, or on the caller's thread for synchronous jobs.
+     * caller's segments throughout), then {@link #finish}es it. For synchronous jobs, on the caller's
+     * thread: nobody else can close the caller's arenas in between.
      */
     void runPinned() {
         int status;
@@ -240,14 +243,14 @@ public final class Job<T> {
     }
 
     /** If a pinned segment's arena is closed: the clear exception for it (FFM's own is an internal error). */
-    private java.util.Optional<IllegalStateException> closedArena() {
+    private Optional<IllegalStateException> closedArena() {
         for (int i = 0; i < pinned.length; i++) {
             if (!pinned[i].scope().isAlive()) {
-                return java.util.Optional.of(new IllegalStateException(pinnedNames[i] + ": its arena was closed "
+                return Optional.of(new IllegalStateException(pinnedNames[i] + ": its arena was closed "
                         + "before the job could pin it; close it only once the job has ended"));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**

@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import static io.pcompute.Callbacks.CALLBACKS;
@@ -231,7 +234,7 @@ public final class NativePool implements AutoCloseable {
         Kernel.requireNonNull(kernel, "kernel");
         kernel.validate(problem);
         Buffers buffers = kernel.buffers(problem);
-        java.util.List<String> names = new java.util.ArrayList<>(); // as NativeBuffers.callerSegments() orders them
+        List<String> names = new ArrayList<>(); // as NativeBuffers.callerSegments() orders them
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
             if (buffers.input(i) instanceof Buffers.SegmentInput s) {
                 Segments.check(s.segment, "input " + i, accessor);
@@ -266,7 +269,7 @@ public final class NativePool implements AutoCloseable {
     private <T> Job<T> start(Kernel<?, ?> kernel, Runnable release, MemorySegment[] in, MemorySegment[] out,
                              Buffers params, long n, long chunk, MemorySegment[] pinned, String[] pinnedNames,
                              Supplier<T> result,
-                             java.util.function.LongFunction<RuntimeException> badInput) {
+                             LongFunction<RuntimeException> badInput) {
         lock.lock();
         try {
             if (closed) {
