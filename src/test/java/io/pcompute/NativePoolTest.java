@@ -398,6 +398,37 @@ class NativePoolTest {
         }
     }
 
+    @Test
+    void callbacksNeverRunOnTheCompletionOrPinningThreadsAndCloseStopsTheCompletionThread() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        NativePool pool = NativePool.create(1);
+        Thread completions = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.getName().startsWith("pcompute-completions-"))
+                .findFirst().orElseThrow();
+        List<Thread> callbackThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        try (Arena arena = Arena.ofShared()) {
+            for (int j = 0; j < 20; j++) {
+                // 100 pairs of ~10^5 iterations: the callbacks are registered before the jobs end
+                long[] a = endless(100, 100_003 + j);
+                Job<long[]> arrays = pool.submit(Gcd.BRUTE, a, a);
+                all.add(arrays.future().whenComplete((v, e) -> callbackThreads.add(Thread.currentThread())));
+                MemorySegment s = arena.allocateFrom(ValueLayout.JAVA_LONG, a);
+                Job<MemorySegment> segments = pool.submit(Gcd.BRUTE, s, s, arena.allocate(ValueLayout.JAVA_LONG, a.length));
+                all.add(segments.future().whenComplete((v, e) -> callbackThreads.add(Thread.currentThread())));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(40, callbackThreads.size());
+        for (Thread t : callbackThreads) {
+            assertFalse(t.getName().startsWith("pcompute-completions") || t.getName().startsWith("pcompute-pin"),
+                    "a callback ran on " + t);
+        }
+        assertTrue(completions.isAlive());
+        pool.close();
+        assertFalse(completions.isAlive(), "close() left the completion thread running");
+    }
+
     /** Threads of this process as the OS sees them: Java threads and the native pools' pthreads. */
     private static long osThreads() throws java.io.IOException {
         try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
