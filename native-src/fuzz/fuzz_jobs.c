@@ -67,7 +67,9 @@ typedef struct job_slot {
     uint64_t generation;
     atomic_int started;   /* pc_job_start (or start_and_wait) returned or is running */
     atomic_int cancelled; /* pc_job_cancel was called (set before the call) */
-    atomic_int tagged;
+    atomic_int tagged;    /* a tag is set, or being set (then set before the call, so a drain racing with
+                             the job's end never sees its tag as unknown) */
+    pthread_mutex_t tag_mu; /* one pc_job_set_completion_tag call on the job at a time */
     atomic_int delivered; /* times its tag came out of the completion queue */
 } job_slot;
 
@@ -262,11 +264,13 @@ static void run_op(op* o) {
             } else {
 #ifdef FUZZ_HAVE_COMPLETIONS
                 /* Racing with a start or cancel on another thread, either outcome is allowed. */
+                pthread_mutex_lock(&s->tag_mu);
+                int had = atomic_exchange(&s->tagged, 1);
                 pc_status st = pc_job_set_completion_tag(s->job, make_tag(o->job, s->generation));
                 FUZZ_CHECK(st == PC_OK || st == PC_ERR_INVALID_ARGUMENT, "pc_job_set_completion_tag: %d", (int)st);
-                if (st == PC_OK) {
-                    FUZZ_CHECK(atomic_exchange(&s->tagged, 1) == 0, "a second tag was accepted");
-                }
+                if (st == PC_OK) FUZZ_CHECK(!had, "a second tag was accepted");
+                if (st != PC_OK && !had) atomic_store(&s->tagged, 0);
+                pthread_mutex_unlock(&s->tag_mu);
 #endif
             }
             pthread_rwlock_unlock(&jp->lock);
@@ -344,6 +348,7 @@ static void reset_state(void) {
         jobs[i].job = NULL;
         jobs[i].generation = 0;
         pthread_rwlock_init(&jobs[i].lock, NULL);
+        pthread_mutex_init(&jobs[i].tag_mu, NULL);
     }
     for (int i = 0; i < MAX_POOL_INSTANCES; i++) atomic_store(&pool_dead[i], 0);
     pool_instances = 0;
@@ -452,6 +457,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (ops[i].has_call) fuzz_call_free(&ops[i].call);
     }
     for (int i = 0; i < POOLS; i++) pthread_rwlock_destroy(&pools[i].lock);
-    for (int j = 0; j < JOBS; j++) pthread_rwlock_destroy(&jobs[j].lock);
+    for (int j = 0; j < JOBS; j++) {
+        pthread_rwlock_destroy(&jobs[j].lock);
+        pthread_mutex_destroy(&jobs[j].tag_mu);
+    }
     return 0;
 }
