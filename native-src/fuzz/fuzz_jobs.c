@@ -2,10 +2,11 @@
  * fuzz_jobs: sequences of pool and job operations run from 2-3 threads at once.
  *
  * The input decodes into a list of operations (create/destroy pool, create/submit job, start,
- * start_and_wait, cancel, wait with timeouts, progress, free, and the completion queue: set a tag,
- * drain tags, wake), each assigned to one of the threads. The harness only keeps the calls apart that
- * pcompute.h says must not race (pool destroy vs. calls naming the pool or its jobs, except wait and
- * progress; free vs. any call on the same job), with one rwlock per pool slot and per job slot.
+ * start_and_wait, cancel, wait with timeouts, wait until started, progress, free, and the completion
+ * queue: set a tag, drain tags, wake), each assigned to one of the threads. The harness only keeps the
+ * calls apart that pcompute.h says must not race (pool destroy vs. calls naming the pool or its jobs,
+ * except wait and progress; free vs. any call on the same job), with one rwlock per pool slot and per
+ * job slot.
  *
  * Checks: every job that finishes PC_OK has outputs bit-identical to the one-call pc_run on the same
  * args; a job ends PC_ERR_CANCELLED only after a cancel or its pool's destroy; progress never exceeds n;
@@ -282,7 +283,17 @@ static void run_op(op* o) {
     case OP_JOB_PROGRESS:
         pthread_rwlock_rdlock(&s->lock);
         if (s->job != NULL) {
-            if (o->kind == OP_JOB_WAIT) {
+            if (o->kind == OP_JOB_WAIT && (o->arg & 4u)) {
+#ifdef FUZZ_HAVE_COMPLETIONS
+                /* pc_job_wait_started: an unlimited wait only once a start was issued (it may still be
+                   on its way), or the job is finished (cancelled, its pool destroyed) */
+                int started = atomic_load(&s->started);
+                pc_status st = pc_job_wait_started(s->job, timeout_of(o->arg, started));
+                FUZZ_CHECK(st == PC_OK || st == PC_ERR_TIMEOUT, "pc_job_wait_started: %d", (int)st);
+                /* once started, for good: a finished job counts as started too */
+                if (st == PC_OK) FUZZ_CHECK(pc_job_wait_started(s->job, 0) == PC_OK, "started, then not");
+#endif
+            } else if (o->kind == OP_JOB_WAIT) {
                 check_outcome(s, pc_job_wait(s->job, timeout_of(o->arg, atomic_load(&s->started))));
             } else {
                 uint64_t done = UINT64_MAX, total = 0;

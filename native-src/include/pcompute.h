@@ -262,6 +262,14 @@ pc_status pc_job_submit(pc_pool* pool, int32_t kernel, const pc_args* args, uint
    (PC_ERR_OUT_OF_MEMORY: the job stopped early). */
 pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
 
+/* Waits until the job has left the created state -- started (queued or running) or finished (e.g.
+   cancelled before it started, or its pool destroyed) -- or timeout_ns nanoseconds have passed
+   (timeout_ns < 0: no limit; 0: just look). Lets one thread learn that another has started the job,
+   e.g. inside pc_job_start_and_wait, whose `keep` arguments a managed caller pins before the call
+   starts the job. Thread-safe; any number of waiters, even while its pool is destroyed; must not race
+   with pc_job_free of the job. Returns PC_OK, PC_ERR_TIMEOUT (still only created), PC_ERR_NULL_ARGUMENT. */
+pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns);
+
 /* pc_job_start, then pc_job_wait with no time limit. The six `keep` pointers are never read: they let a
    managed caller (Java's FFM keeps a memory segment alive while it is an argument of a running call) pin
    the job's buffers from before the first worker touches them until the last one is done.

@@ -23,8 +23,8 @@
  *   pool->done   FINISHED jobs whose tag was posted and neither drained nor freed (job->done_node).
  *
  * Locking: pool->mu guards the three lists, every job's `state`, `running`, `has_tag` and `pool` fields,
- * and the pool's `shutdown` and `wake_generation`. job->mu/job->cv guard `result` and `finished` for
- * pc_job_wait. Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
+ * and the pool's `shutdown` and `wake_generation`. job->mu/job->cv guard `result`, `finished` and
+ * `started` for pc_job_wait and pc_job_wait_started. Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
  * Memory orders: a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
  * matters); `cancel`, `error` and `done_items` are relaxed flags/counters; `finished` is stored with
  * release under job->mu and read with acquire on lock-free fast paths. Results written by workers are
@@ -102,6 +102,7 @@ struct pc_job {
     pthread_cond_t cv;
     pc_status result;     /* job->mu */
     atomic_int finished;  /* set under job->mu (release); read lock-free (acquire) by fast paths */
+    int started;          /* left CREATED: queued, running or finished (job->mu; set with pool->mu held) */
 };
 
 struct pc_pool {
@@ -120,6 +121,12 @@ struct pc_pool {
 
 /* ---- life cycle (pool->mu held) ----------------------------------------------------------------- */
 
+/* Records that the job left CREATED and wakes pc_job_wait_started. Call with job->mu held. */
+static void mark_started(pc_job* job) {
+    job->started = 1;
+    pthread_cond_broadcast(&job->cv);
+}
+
 /* Moves the job to FINISHED: publishes its outcome to waiters and posts its tag. No worker may be inside
    and the job must be out of the run queue. */
 static void finish(pc_pool* pool, pc_job* job) {
@@ -133,7 +140,7 @@ static void finish(pc_pool* pool, pc_job* job) {
     pc_status error = atomic_load_explicit(&job->error, memory_order_relaxed);
     job->result = error != PC_OK ? error : done == job->n ? PC_OK : PC_ERR_CANCELLED;
     atomic_store_explicit(&job->finished, 1, memory_order_release);
-    pthread_cond_broadcast(&job->cv);
+    mark_started(job); /* a finished job has left CREATED too (cancelled before it started, destroyed) */
     pthread_mutex_unlock(&job->mu);
 }
 
@@ -420,6 +427,9 @@ pc_status pc_job_start(pc_job* job) {
         } else {
             job->state = JOB_QUEUED;
             list_push_back(&pool->queue, &job->queue_node);
+            pthread_mutex_lock(&job->mu);
+            mark_started(job);
+            pthread_mutex_unlock(&job->mu);
             /* Wake only as many idle workers as the job has tasks; busy ones look at the queue anyway. */
             uint64_t wake = job->chunks < (uint64_t)pool->threads ? job->chunks : (uint64_t)pool->threads;
             for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
@@ -451,6 +461,26 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns) {
         }
     }
     pc_status st = atomic_load_explicit(&job->finished, memory_order_relaxed) ? job->result : PC_ERR_TIMEOUT;
+    pthread_mutex_unlock(&job->mu);
+    return st;
+}
+
+pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns) {
+    if (job == NULL) return PC_ERR_NULL_ARGUMENT;
+    struct timespec deadline;
+    if (timeout_ns > 0) deadline_after(&deadline, timeout_ns);
+    pthread_mutex_lock(&job->mu);
+    int timed_out = 0;
+    while (!job->started && !timed_out) {
+        if (timeout_ns < 0) {
+            pthread_cond_wait(&job->cv, &job->mu);
+        } else if (timeout_ns == 0) {
+            timed_out = 1;
+        } else {
+            timed_out = pthread_cond_timedwait(&job->cv, &job->mu, &deadline) == ETIMEDOUT;
+        }
+    }
+    pc_status st = job->started ? PC_OK : PC_ERR_TIMEOUT;
     pthread_mutex_unlock(&job->mu);
     return st;
 }

@@ -345,6 +345,100 @@ static void test_freeing_a_job_whose_tag_is_queued_unlinks_the_tag(void) {
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
+/* ---- pc_job_wait_started ------------------------------------------------------------------------- */
+
+typedef struct start_waiter {
+    pc_job* job;
+    pc_status status; /* PC_ERR_THREAD until the wait returned */
+} start_waiter;
+
+static void* wait_for_start(void* arg) {
+    start_waiter* w = arg;
+    w->status = pc_job_wait_started(w->job, -1);
+    return NULL;
+}
+
+/* A created job makes pc_job_wait_started time out; leaving CREATED in any way releases every waiter:
+   a start (even one inside pc_job_start_and_wait on another thread), a cancel before the start, n == 0,
+   a pc_pool_destroy. Java's pinning thread relies on this to tell submit() when the job has started. */
+static void test_wait_started_returns_once_the_job_left_the_created_state(void) {
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_job_wait_started(NULL, 0));
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    int64_t ea[1] = {ENDLESS_A}, eb[1] = {ENDLESS_B}, eout[1] = {0};
+    int64_t a[1] = {12}, b[1] = {18}, out[1] = {0};
+    pc_args endless = pair_args(ea, eb, eout);
+    pc_args args = pair_args(a, b, out);
+
+    /* started: blocked waiters return once another thread starts the job */
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &endless, 1, 1, &job, NULL));
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait_started(job, 0));
+    double start = now_seconds();
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait_started(job, 20 * MS));
+    CHECK(now_seconds() - start >= 0.019); /* it did wait (a lower bound only) */
+    enum { WAITERS = 3 };
+    start_waiter w[WAITERS];
+    pthread_t threads[WAITERS];
+    for (int t = 0; t < WAITERS; t++) {
+        w[t] = (start_waiter){job, PC_ERR_THREAD};
+        CHECK(pthread_create(&threads[t], NULL, wait_for_start, &w[t]) == 0);
+    }
+    sleep_ms(20);
+    for (int t = 0; t < WAITERS; t++) CHECK_STATUS(PC_ERR_THREAD, w[t].status); /* still waiting */
+    CHECK_STATUS(PC_OK, pc_job_start(job));
+    for (int t = 0; t < WAITERS; t++) {
+        pthread_join(threads[t], NULL);
+        CHECK_STATUS(PC_OK, w[t].status);
+    }
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(job, 0)); /* started, not finished */
+    CHECK_STATUS(PC_OK, pc_job_wait_started(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_cancel(job));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, -1));
+    CHECK_STATUS(PC_OK, pc_job_wait_started(job, 0)); /* finished still counts as started */
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+
+    /* started inside pc_job_start_and_wait on another thread (the Java pinning thread's shape) */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &job, NULL));
+    start_waiter runner = {job, PC_ERR_THREAD};
+    pthread_t run_thread;
+    CHECK(pthread_create(&run_thread, NULL, wait_for_start, &runner) == 0);
+    CHECK_STATUS(PC_OK, pc_job_start_and_wait(job, a, b, out, NULL, NULL, NULL));
+    pthread_join(run_thread, NULL);
+    CHECK_STATUS(PC_OK, runner.status);
+    CHECK(out[0] == 6);
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+
+    /* cancelled before it started: finished at once, so started too */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &job, NULL));
+    w[0] = (start_waiter){job, PC_ERR_THREAD};
+    CHECK(pthread_create(&threads[0], NULL, wait_for_start, &w[0]) == 0);
+    CHECK_STATUS(PC_OK, pc_job_cancel(job));
+    pthread_join(threads[0], NULL);
+    CHECK_STATUS(PC_OK, w[0].status);
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+
+    /* n == 0: finished by its start */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 0, 1, &job, NULL));
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait_started(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_start(job));
+    CHECK_STATUS(PC_OK, pc_job_wait_started(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+
+    /* its pool destroyed: a waiter blocked on a created job returns, and the detached job counts as started */
+    CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_FAST, &args, 1, 1, &job, NULL));
+    w[0] = (start_waiter){job, PC_ERR_THREAD};
+    CHECK(pthread_create(&threads[0], NULL, wait_for_start, &w[0]) == 0);
+    sleep_ms(10);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    pthread_join(threads[0], NULL);
+    CHECK_STATUS(PC_OK, w[0].status);
+    CHECK_STATUS(PC_OK, pc_job_wait_started(job, -1));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, 0));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+}
+
 /* ---- destroy (issue 8 defects 1 and 2) ------------------------------------------------------------ */
 
 /* Defect 1: a worker that found no task left took the job off the queue while another worker still ran
@@ -676,6 +770,8 @@ int main(void) {
              test_a_blocked_completion_waiter_gets_the_tag_of_a_later_job);
     run_test("wake_releases_every_waiter_and_is_never_missed", test_wake_releases_every_waiter_and_is_never_missed);
     run_test("freeing_a_job_whose_tag_is_queued_unlinks_the_tag", test_freeing_a_job_whose_tag_is_queued_unlinks_the_tag);
+    run_test("wait_started_returns_once_the_job_left_the_created_state",
+             test_wait_started_returns_once_the_job_left_the_created_state);
     run_test("destroy_cancels_a_running_job_that_left_the_queue", test_destroy_cancels_a_running_job_that_left_the_queue);
     run_test("destroy_detaches_created_queued_and_finished_jobs", test_destroy_detaches_created_queued_and_finished_jobs);
     run_test("cancelling_ten_thousand_queued_jobs_finishes_each_in_cancel_order",

@@ -1487,6 +1487,65 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_job_wait_started {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_job_wait_started");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_job_wait_started(pc_job *job, int64_t timeout_ns)
+     * }
+     */
+    public static FunctionDescriptor pc_job_wait_started$descriptor() {
+        return pc_job_wait_started.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_job_wait_started(pc_job *job, int64_t timeout_ns)
+     * }
+     */
+    public static MethodHandle pc_job_wait_started$handle() {
+        return pc_job_wait_started.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_job_wait_started(pc_job *job, int64_t timeout_ns)
+     * }
+     */
+    public static MemorySegment pc_job_wait_started$address() {
+        return pc_job_wait_started.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_job_wait_started(pc_job *job, int64_t timeout_ns)
+     * }
+     */
+    public static int pc_job_wait_started(MemorySegment job, long timeout_ns) {
+        var mh$ = pc_job_wait_started.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_job_wait_started", job, timeout_ns);
+            }
+            return (int)mh$.invokeExact(job, timeout_ns);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_job_start_and_wait {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,
