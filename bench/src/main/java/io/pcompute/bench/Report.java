@@ -1,5 +1,6 @@
 package io.pcompute.bench;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -126,6 +127,7 @@ public final class Report {
         seed();
         boundary(out);
         handoff();
+        cancel(out);
         md.append("## Targets\n\n| target | result | measured |\n|---|---|---|\n");
         targets.forEach(t -> md.append(t).append("\n"));
         md.append("\nWhere a target is missed, the table says so; the numbers above are what this machine did.\n");
@@ -399,6 +401,35 @@ public final class Report {
         md.append("\n");
     }
 
+    /** The section CancelLatency measured into cancel.json of the same directory (bench/run runs it after JMH). */
+    private void cancel(Path out) throws IOException {
+        String what = "cancel-to-idle <= " + fmt(CancelLatency.TARGET_MS) + " ms for every kernel on adversarial inputs";
+        Path json = out.resolve("cancel.json");
+        if (!Files.exists(json)) {
+            target(what, null, "CancelLatency not run");
+            return;
+        }
+        CancelLatency.Result r = new Gson().fromJson(Files.readString(json), CancelLatency.Result.class);
+        md.append("## Cancel-to-idle\n\n").append(CancelLatency.markdown(r));
+        List<String> misses = new ArrayList<>();
+        List<String> unmeasured = new ArrayList<>();
+        double worst = 0;
+        for (CancelLatency.Row row : r.rows()) {
+            switch (row.verdict()) {
+                case "met" -> worst = Math.max(worst, row.worstMs());
+                case "missed", "missed (median met)" -> {
+                    worst = Math.max(worst, row.worstMs());
+                    misses.add(row.kernel() + " (" + row.input() + ") worst " + fmt(row.worstMs()) + " ms");
+                }
+                default -> unmeasured.add(row.kernel() + ": " + row.verdict());
+            }
+        }
+        String detail = (misses.isEmpty() ? "worst " + fmt(worst) + " ms over all kernels" : "missed: " + String.join("; ", misses))
+                + (unmeasured.isEmpty() ? "" : "; " + String.join("; ", unmeasured))
+                + " (" + r.threads() + " workers, " + r.repeats() + " runs, load " + r.loadBefore() + ")";
+        target(what, unmeasured.isEmpty() ? misses.isEmpty() : misses.isEmpty() ? null : Boolean.FALSE, detail);
+    }
+
     private static String humanBytes(long b) {
         return b >= 1 << 20 ? (b >> 20) + " MB" : b >= 1 << 10 ? (b >> 10) + " KB" : b + " B";
     }
@@ -416,7 +447,7 @@ public final class Report {
         return System.getProperty("os.arch");
     }
 
-    private static String machine() {
+    static String machine() {
         return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB max heap, " + System.getProperty("os.name") + " "
                 + System.getProperty("os.version");
