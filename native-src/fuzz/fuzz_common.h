@@ -308,6 +308,18 @@ static inline int fuzz_decode_call(fuzz_reader* r, fuzz_call* c) {
         memset(c->out[i], 0xA5, (size_t)bytes);
         c->args.out[i] = c->out[i];
     }
+    /* Brute-force gcd costs min(a, b) steps per pair: reject valid inputs that would take long. */
+    if (c->kernel == PC_KERNEL_GCD_BRUTE && c->valid && !c->must_fail) {
+        const int64_t* a = c->in[0];
+        const int64_t* b = c->in[1];
+        uint64_t steps = 0;
+        int all_valid = 1;
+        for (uint64_t k = 0; k < c->n && all_valid; k++) {
+            all_valid = a[k] >= 1 && b[k] >= 1;
+            steps += all_valid ? (uint64_t)(a[k] < b[k] ? a[k] : b[k]) : 0;
+            if (steps > FUZZ_MAX_WORK) return 0;
+        }
+    }
     /* Optionally drop one buffer: with n > 0 a NULL buffer the kernel needs must be rejected. */
     if (shape & 4u) {
         unsigned slot = (shape >> 3) % (PC_MAX_INPUTS + PC_MAX_OUTPUTS);
