@@ -104,7 +104,9 @@ public final class NativePool implements AutoCloseable {
                     Job<?> job = tagged.remove(tags.getAtIndex(ValueLayout.JAVA_LONG, i));
                     if (job != null) { // null: a job abandoned before it started, already finished
                         job.finish(Native.outcome(job.handle()), null);
-                        CALLBACKS.complete(job);
+                        if (!job.future().isDone()) { // done: cancelled through it, nothing left to run
+                            CALLBACKS.complete(job);
+                        }
                     }
                 }
                 if (stopping && tagged.isEmpty()) {
@@ -189,8 +191,8 @@ public final class NativePool implements AutoCloseable {
 
     /**
      * Submits a pair kernel zero-copy over native segments (see {@link #run(PairKernel, MemorySegment,
-     * MemorySegment, MemorySegment)}). The segments are pinned until the job ends: their arenas cannot be
-     * closed meanwhile. They must be accessible from any thread (shared, global or automatic arenas).
+     * MemorySegment, MemorySegment)}). The segments are pinned from before submit returns until the workers
+     * are done with them: their arenas cannot be closed meanwhile. They must be accessible from any thread (shared, global or automatic arenas).
      */
     public Job<MemorySegment> submit(PairKernel kernel, MemorySegment a, MemorySegment b, MemorySegment out) {
         return launch(startSegments(kernel, a, b, out, OTHER_THREAD));
@@ -226,7 +228,7 @@ public final class NativePool implements AutoCloseable {
             job.abandon(t);
             throw t;
         }
-        job.awaitPinning();
+        job.awaitStarted();
         return job;
     }
 

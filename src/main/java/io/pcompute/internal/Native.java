@@ -10,10 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.nio.file.Path;
 
 /**
@@ -66,29 +62,6 @@ public final class Native {
     private static final MethodHandle FREE = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("free").orElseThrow(),
             java.lang.foreign.FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-
-    /*
-     * Pinning from another thread, race-free (see whilePinned): libc's qsort_r calls back into Java while
-     * the segment given as its `arg` is an argument of that running downcall.
-     */
-    private static final MethodHandle QSORT_R = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("qsort_r").orElseThrow(),
-            java.lang.foreign.FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MemorySegment PINNED_CALLBACK;
-    /* Per thread, the actions waiting to run inside the innermost qsort_r (innermost first). */
-    private static final ThreadLocal<Deque<PinFrame>> PIN_FRAMES = ThreadLocal.withInitial(ArrayDeque::new);
-
-    static {
-        try {
-            MethodHandle compare = MethodHandles.lookup().findStatic(Native.class, "pinnedCallback",
-                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, MemorySegment.class));
-            PINNED_CALLBACK = Linker.nativeLinker().upcallStub(compare, java.lang.foreign.FunctionDescriptor.of(
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS), Arena.global());
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private static MethodHandle critical(MemorySegment address, java.lang.foreign.FunctionDescriptor descriptor) {
         return Linker.nativeLinker().downcallHandle(address, descriptor, Linker.Option.critical(true));
@@ -313,6 +286,15 @@ public final class Native {
     }
 
     /**
+     * Blocks until the job has left the created state: started (by {@link #startAndWait} on another thread,
+     * say) or finished (cancelled before it started, ...). A plain downcall, not a critical one: the wait
+     * may be long enough to hold up the garbage collector otherwise. The job must not be freed meanwhile.
+     */
+    public static void waitStarted(MemorySegment job) {
+        check(pcompute_h.pc_job_wait_started(job, -1), "pc_job_wait_started");
+    }
+
+    /**
      * Asks the pool to post {@code tag} to its completion queue when the created, not yet started job
      * finishes, whatever the outcome (see {@link #nextCompletions}).
      */
@@ -355,77 +337,6 @@ public final class Native {
     /** Makes the threads in (or next entering) {@link #nextCompletions} return at once. */
     public static void wakeCompletions(MemorySegment pool) {
         check(pcompute_h.pc_pool_wake_completions(pool), "pc_pool_wake_completions");
-    }
-
-    /** One level of {@link #whilePinned}: what to run once, and what it threw. */
-    private static final class PinFrame {
-        final Runnable action;
-        boolean ran;
-        Throwable thrown;
-
-        PinFrame(Runnable action) {
-            this.action = action;
-        }
-    }
-
-    /**
-     * Runs {@code action} on the calling thread while every segment of {@code keep} is pinned: its arena
-     * cannot be closed (closing fails with IllegalStateException) until {@code action} has returned. FFM
-     * pins a segment only while it is an argument of a running downcall, so each segment is the user
-     * argument of a nested libc {@code qsort_r} over two dummy elements, whose comparison calls back into
-     * Java; the innermost callback runs {@code action}. Unlike passing the segments to the downcall that
-     * does the work, this tells {@code action} that the pins are in place (it runs only then), so another
-     * thread can be told when it may return.
-     *
-     * @throws IllegalStateException if a segment's arena is already closed (then {@code action} never runs)
-     */
-    public static void whilePinned(MemorySegment[] keep, Runnable action) {
-        try (Arena arena = Arena.ofConfined()) {
-            pinFrom(keep, 0, action, arena);
-        }
-    }
-
-    private static void pinFrom(MemorySegment[] keep, int i, Runnable action, Arena arena) {
-        if (i == keep.length) {
-            action.run();
-            return;
-        }
-        PinFrame frame = new PinFrame(() -> pinFrom(keep, i + 1, action, arena));
-        Deque<PinFrame> frames = PIN_FRAMES.get();
-        frames.push(frame);
-        try {
-            QSORT_R.invokeExact(arena.allocate(16, 8), 2L, 8L, PINNED_CALLBACK, keep[i]);
-        } catch (RuntimeException | Error e) {
-            throw e; // e.g. the arena of keep[i] is closed: the downcall never started
-        } catch (Throwable t) {
-            throw new IllegalStateException("qsort_r downcall failed", t);
-        } finally {
-            frames.pop();
-        }
-        if (!frame.ran) {
-            throw new IllegalStateException("qsort_r did not compare two elements");
-        }
-        if (frame.thrown instanceof RuntimeException r) {
-            throw r;
-        } else if (frame.thrown instanceof Error e) {
-            throw e;
-        } else if (frame.thrown != null) {
-            throw new IllegalStateException(frame.thrown);
-        }
-    }
-
-    /** The qsort_r comparison: runs the current frame's action the first time; never throws (an upcall must not). */
-    private static int pinnedCallback(MemorySegment x, MemorySegment y, MemorySegment arg) {
-        PinFrame frame = PIN_FRAMES.get().peek();
-        if (frame != null && !frame.ran) {
-            frame.ran = true;
-            try {
-                frame.action.run();
-            } catch (Throwable t) {
-                frame.thrown = t;
-            }
-        }
-        return 0;
     }
 
     public static void cancel(MemorySegment job) {
