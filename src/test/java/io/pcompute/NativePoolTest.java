@@ -365,20 +365,27 @@ class NativePoolTest {
         }
         long during = osThreads();
         long start = System.nanoTime();
+        int notYetEnded = 0;
         for (Job<long[]> job : jobs) {
             assertTrue(job.future().cancel(true));
+            notYetEnded += job.isDone() ? 0 : 1;
         }
         long cancelMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         for (Job<long[]> job : jobs) {
             assertTrue(job.future().isCancelled());
         }
+        // Before the fix every future().cancel returned only once its job had ended (0 here, always). Now
+        // the completion thread ends each job after the cancel returned: that it ended all 10,000 before
+        // their cancel calls returned would take it winning 10,000 races in a row.
+        assertTrue(notYetEnded > 0, "every future().cancel(true) waited for its job to end");
         Thread closer = Thread.ofPlatform().daemon().start(pool::close);
         assertTrue(closer.join(Duration.ofSeconds(30)), "close() did not return after every job was cancelled");
         long after = osThreads();
         // figures for the issue; the only time limit is a hang guard
         System.out.printf("10,000 outstanding array jobs cancelled in submission order via future().cancel(true): "
-                + "%d ms; process threads %d before the pool, %d with it, %d with the jobs, %d after close%n",
-                cancelMillis, before, withPool, during, after);
+                + "%d ms (%d not yet ended when their cancel returned); process threads %d before the pool, "
+                + "%d with it, %d with the jobs, %d after close%n",
+                cancelMillis, notYetEnded, before, withPool, during, after);
         assertTrue(cancelMillis < 30_000, "cancelling took " + cancelMillis + " ms");
         assertTrue(during <= withPool + 2, "threads " + withPool + " -> " + during + " for 10,000 outstanding jobs");
         // the virtual threads' carriers (at most one per core) may outlive the pool
