@@ -269,10 +269,11 @@ public final class CancelLatency {
                         + "the future is complete), on a `NativePool` of ").append(r.threads())
                 .append(" workers, after the job ran 20-50 ms; ").append(r.repeats())
                 .append(" runs per input after one uncounted run. Target: worst <= ").append(fmt(r.targetMs()))
-                .append(" ms. On a loaded machine the worst case also measures the scheduler. The JVM's first ")
+                .append(" ms. `done()` counts the items of finished tasks, so 0% means no task had finished yet. ")
+                .append("On a loaded machine the worst case also measures the scheduler. The JVM's first ")
                 .append("cancel (class loading and interpreting the cancel path, measured apart before the table): ")
                 .append(fmt(r.firstCancelMs())).append(" ms.\n\n");
-        md.append("| kernel | adversarial input | median ms | worst ms | best ms | runs | done at cancel (most) | verdict |\n")
+        md.append("| kernel | adversarial input | median ms | worst ms | best ms | runs | `done()` at cancel, most | verdict |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (Row row : r.rows()) {
             md.append("| ").append(row.kernel()).append(" | ").append(row.input()).append(" | ")
