@@ -79,6 +79,7 @@ static void fuzz_null_handles(void) {
     FUZZ_CHECK(pc_job_set_completion_tag(NULL, 1) == PC_ERR_NULL_ARGUMENT, "set_completion_tag(NULL)");
     FUZZ_CHECK(pc_pool_next_completions(NULL, 0, tags, 1, &i32) == PC_ERR_NULL_ARGUMENT, "next_completions(NULL)");
     FUZZ_CHECK(pc_pool_wake_completions(NULL) == PC_ERR_NULL_ARGUMENT, "wake(NULL)");
+    FUZZ_CHECK(pc_job_wait_started(NULL, 0) == PC_ERR_NULL_ARGUMENT, "wait_started(NULL)");
 #endif
     (void)tags;
 }
