@@ -89,9 +89,10 @@ public final class Job<T> {
      * with a CancellationException at once, so callbacks run after the native job was told to stop, on the
      * cancelling thread; it returns without waiting for the workers. The job itself ends a moment later
      * (its running tasks stop at their next cancel check, about a millisecond): until then {@link #isDone()}
-     * is false, {@link #done()} may still grow, and {@link NativePool#close()} waits for it. In the rare race
-     * where the workers compute the last item before they see the cancel, the future stays cancelled while
-     * {@link #join()} returns the result. Argument {@code mayInterruptIfRunning} makes no difference.
+     * is false, {@link #done()} may still grow, and {@link NativePool#close()} waits for it. Once its future
+     * is cancelled the job counts as cancelled (even if the workers computed the last item before they saw
+     * the cancel): {@link #join()} and {@link #await} throw CancellationException and {@link #cancel()}
+     * returns true. Argument {@code mayInterruptIfRunning} makes no difference.
      */
     public CompletableFuture<T> future() {
         return future;
@@ -122,8 +123,8 @@ public final class Job<T> {
      * long item. Returns once the native workers no longer touch the job's memory and {@link #future()}
      * is complete.
      *
-     * @return true if the job ended cancelled (by this call or an earlier one), false if it had completed
-     *         (or failed)
+     * @return true if the job ended cancelled (by this call, an earlier one or {@code future().cancel}),
+     *         false if it had completed (or failed)
      */
     public boolean cancel() {
         synchronized (handleLock) {
@@ -138,12 +139,12 @@ public final class Job<T> {
         }
         awaitEnd();
         completeFuture();
-        return cancelled;
+        return future.isCancelled();
     }
 
     /**
-     * Waits for the job to end and returns its result. Throws CancellationException if the native job was
-     * cancelled (by {@link #cancel()}, {@code future().cancel(...)} or its pool's close before it ran).
+     * Waits for the job to end and returns its result. Throws CancellationException if the job was
+     * cancelled (by {@link #cancel()} or {@code future().cancel(...)}), as its future does.
      */
     public T join() {
         awaitEnd();
@@ -177,14 +178,18 @@ public final class Job<T> {
         }
     }
 
-    /** The ended job's result, completing the future first (callbacks run here if nobody ran them yet). */
+    /**
+     * The ended job's result, completing the future first (callbacks run here if nobody ran them yet). A
+     * job whose future was cancelled counts as cancelled, even if its workers computed every item before
+     * they saw the cancel: join() and cancel() then agree with the future.
+     */
     private T outcome() {
         completeFuture();
+        if (future.isCancelled()) {
+            throw cancellation();
+        }
         if (failure != null) {
             throw failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
-        }
-        if (cancelled) {
-            throw cancellation();
         }
         return value;
     }

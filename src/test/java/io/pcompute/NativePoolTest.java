@@ -398,6 +398,36 @@ class NativePoolTest {
     }
 
     @Test
+    void aJobWhoseFutureWasCancelledCountsAsCancelledEvenIfItsWorkersCompletedIt() {
+        // future().cancel does not wait for the workers, so it can land after they computed the last item but
+        // before the job ended: job.cancel() then returned false and join() the result while the future said
+        // cancelled (StressTest: "job.cancel() returned false but the job ended cancelled")
+        long[] a = TestData.random(21, 64, 1, 1_000_000);
+        long[] b = TestData.random(22, 64, 1, 1_000_000);
+        long[] expected = reference(Gcd.FAST, a, b);
+        int cancelled = 0;
+        try (NativePool pool = NativePool.create(2)) {
+            for (int i = 0; i < 3000; i++) {
+                Job<long[]> job = pool.submit(Gcd.FAST, a, b);
+                for (int spin = i % 200; spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                boolean futureCancelled = job.future().cancel(true);
+                boolean jobCancelled = job.cancel();
+                assertEquals(futureCancelled, jobCancelled, "job " + i);
+                assertEquals(job.future().isCancelled(), jobCancelled, "job " + i);
+                if (jobCancelled) {
+                    cancelled++;
+                    assertThrows(CancellationException.class, job::join, "job " + i);
+                } else {
+                    assertArrayEquals(expected, job.join(), "job " + i);
+                }
+            }
+        }
+        System.out.println("future().cancel racing quick jobs: " + cancelled + " of 3000 cancelled");
+    }
+
+    @Test
     void anArenaClosedBeforeTheJobCouldPinItFailsSubmitNamingTheSegment() throws Exception {
         // issue 8 item 11: the job failed later with AssertionError("should not reach here") wrapping
         // IllegalStateException; here the arena is closed just before the pinning thread's downcall
