@@ -654,14 +654,21 @@ class StressTest {
                 }
             }
 
-            /** future().cancel(true): afterwards the native job has ended (documented on future()). */
+            /**
+             * future().cancel(true): returns without waiting for the workers (java.util.concurrent semantics),
+             * with the future complete; job.cancel() afterwards waits until the native job has ended.
+             */
             private <R> void futureCancelAndCheck(Task<?, R> task, Job<R> job) throws Exception {
                 boolean reported = job.future().cancel(true);
-                if (!job.isDone()) {
-                    fail("future().cancel(true) returned before the native job ended");
+                if (!job.future().isDone()) {
+                    fail("future().cancel(true) returned before job.future() completed");
                 }
                 if (reported && !job.future().isCancelled()) {
                     fail("future().cancel(true) returned true but the future is not cancelled");
+                }
+                job.cancel();
+                if (!job.isDone()) {
+                    fail("job.cancel() after future().cancel(true) returned before the native job ended");
                 }
                 outcome(task, job);
             }
