@@ -8,14 +8,14 @@
 #   native-src/check.sh fuzz [SECONDS]  replay fuzz/regressions, then run every libFuzzer harness SECONDS
 #                                       seconds (default 600: the long run; CI uses 30)
 #
-# Builds go to $PC_CHECK_DIR (default /tmp/pcompute-check), one directory per kind; fuzz corpora stay
+# Builds go to $PC_CHECK_DIR (default target/native-check in this checkout), one directory per kind; fuzz corpora stay
 # there between runs (seeds are generated, never committed) and crash inputs land in its artifacts/.
 # Missing tools (cmake, gcc, valgrind, clang-14 + libclang-rt-14-dev) are installed with apt-get when
 # running as root, as on a fresh Debian CI machine.
 set -euo pipefail
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-OUT="${PC_CHECK_DIR:-/tmp/pcompute-check}"
+OUT="${PC_CHECK_DIR:-$(dirname "$SRC")/target/native-check}"
 JOBS="${PC_CHECK_JOBS:-2}"
 CLANG="${PC_CLANG:-clang-14}"
 HARNESSES=(fuzz_run fuzz_api fuzz_jobs)
