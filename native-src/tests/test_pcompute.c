@@ -13,38 +13,12 @@
 
 #include "pcompute.h"
 
-static int checks_failed;
-static int tests_passed;
-static int tests_failed;
-
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            checks_failed++;                                                        \
-        }                                                                           \
-    } while (0)
-
-#define CHECK_STATUS(expected, expr)                                                            \
-    do {                                                                                        \
-        pc_status got_ = (expr);                                                                \
-        if (got_ != (expected)) {                                                               \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d\n", __FILE__, __LINE__, #expr, \
-                    (int)got_, pc_strerror(got_), (int)(expected));                             \
-            checks_failed++;                                                                    \
-        }                                                                                       \
-    } while (0)
+#include "pc_test.h"
 
 static void run_test(const char* name, void (*fn)(void)) {
     int before = checks_failed;
     fn();
-    if (checks_failed == before) {
-        tests_passed++;
-        printf("ok   %s\n", name);
-    } else {
-        tests_failed++;
-        printf("FAIL %s\n", name);
-    }
+    record_test(name, before);
 }
 
 static int64_t euclid(int64_t a, int64_t b) {
