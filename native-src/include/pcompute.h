@@ -7,7 +7,7 @@
  *
  * Ownership: the library never frees memory it did not allocate. Buffers passed to a job must stay
  * valid until the job has finished (pc_job_wait returned PC_OK or PC_ERR_CANCELLED).
- * This header is the only input of the Java bindings (jextract); keep it self-contained.
+ * This header and pcompute_kernel.h (the kernel ABI) are the only inputs of the Java bindings (jextract).
  */
 #ifndef PCOMPUTE_H
 #define PCOMPUTE_H
@@ -18,19 +18,8 @@
 extern "C" {
 #endif
 
-/* Status codes returned by every function. */
-typedef enum pc_status {
-    PC_OK = 0,
-    PC_ERR_NULL_ARGUMENT = 1,    /* a required pointer was NULL */
-    PC_ERR_INVALID_ARGUMENT = 2, /* a value out of its documented range (see bad_index where given) */
-    PC_ERR_OUT_OF_MEMORY = 3,    /* malloc failed */
-    PC_ERR_THREAD = 4,           /* creating a thread or a synchronisation object failed */
-    PC_ERR_TIMEOUT = 5,          /* pc_job_wait: the job had not finished when the timeout expired;
-                                    pc_pool_next_completions: no tag was posted in time */
-    PC_ERR_CANCELLED = 6,        /* the job was cancelled before all its items were computed */
-    PC_ERR_BUSY = 7,             /* pc_job_free: the job has not finished yet */
-    PC_ERR_UNKNOWN_KERNEL = 8    /* the kernel id is not one of pc_kernel */
-} pc_status;
+/* pc_status, pc_args and pc_kernel_def: the kernel ABI, shared with kernel authors. */
+#include "pcompute_kernel.h"
 
 /* ---- Kernel limits --------------------------------------------------------------------------------
    Every limit a kernel's validation enforces (PC_ERR_INVALID_ARGUMENT beyond it), defined once here so
@@ -124,18 +113,6 @@ const char* pc_kernel_name(int32_t kernel);
    production. Errors: PC_ERR_UNKNOWN_KERNEL. */
 pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled);
 
-#define PC_MAX_INPUTS 4
-#define PC_MAX_OUTPUTS 2
-#define PC_MAX_PARAMS 4
-
-/* The buffers and scalar parameters of one kernel invocation over items [0, n).
-   Pointers are borrowed, never freed by the library; unused slots may be NULL. */
-typedef struct pc_args {
-    const void* in[PC_MAX_INPUTS];
-    void* out[PC_MAX_OUTPUTS];
-    int64_t iparam[PC_MAX_PARAMS];
-    double dparam[PC_MAX_PARAMS];
-} pc_args;
 
 /* Opaque handles. */
 typedef struct pc_pool pc_pool;
@@ -160,6 +137,29 @@ pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_
 /* Binary gcd of n pairs on the calling thread; like pc_gcd_brute but accepts a[k], b[k] >= 0.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (bad_index gets the first negative item). */
 pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
+
+/* ---- Kernels by descriptor ------------------------------------------------------------------------
+   Every kernel, built-in or an application's, is a pc_kernel_def (pcompute_kernel.h); the id-based
+   functions below are thin wrappers over these. A descriptor is validated before use: NULL ->
+   PC_ERR_NULL_ARGUMENT; abi_version != pc_kernel_abi_version() -> PC_ERR_ABI_MISMATCH (a caller's
+   message names both: def->abi_version and pc_kernel_abi_version()); run == NULL -> PC_ERR_NULL_ARGUMENT;
+   block_param outside -1 .. PC_MAX_PARAMS - 1 or masks with bits beyond the slots ->
+   PC_ERR_INVALID_ARGUMENT. A kernel function returning a status it may not return is reported as
+   PC_ERR_KERNEL_STATUS, never passed on. */
+
+/* PC_KERNEL_ABI_VERSION of this library. Thread-safe. */
+int32_t pc_kernel_abi_version(void);
+
+/* The descriptor of built-in kernel `id` (static storage, valid for the life of the process), or NULL
+   for an unknown id. Thread-safe. */
+const pc_kernel_def* pc_kernel_def_of(int32_t id);
+
+/* Runs the kernel `def` over items [0, n) of `args` on the calling thread (one call, no pool): checks
+   the descriptor, the buffers its masks require (when n > 0), the block parameter, then validate()
+   (bad_index, may be NULL, as validate() sets it), then run() over [0, n) with cancel == NULL.
+   Thread-safe if the kernel is. Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_ABI_MISMATCH,
+   PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS. */
+pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index);
 
 /* Runs `kernel` over items [0, n) of `args` on the calling thread (one call, no pool).
    bad_index (may be NULL): as for the kernel's direct function. Thread-safe.
@@ -215,6 +215,12 @@ pc_status pc_pool_destroy(pc_pool* pool);
    PC_ERR_THREAD. */
 pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index);
+
+/* pc_job_create for the kernel `def` (see "Kernels by descriptor"): same arguments, ownership and
+   returns, plus PC_ERR_ABI_MISMATCH; a task's run() returning a status it may not return fails the job
+   with PC_ERR_KERNEL_STATUS (pc_job_wait). `def` must stay valid until the job is freed. */
+pc_status pc_job_create_def(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
+                            uint64_t chunk, pc_job** out_job, uint64_t* bad_index);
 
 /* Asks the pool to post `tag` to its completion queue when the job finishes, whatever the outcome: done,
    failed, cancelled (before start too), n == 0, or finished by pc_pool_destroy (whose queue is then

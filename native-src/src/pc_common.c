@@ -16,6 +16,8 @@ const char* pc_strerror(int32_t status) {
         case PC_ERR_CANCELLED: return "the job was cancelled";
         case PC_ERR_BUSY: return "the job is still running";
         case PC_ERR_UNKNOWN_KERNEL: return "unknown kernel id";
+        case PC_ERR_ABI_MISMATCH: return "the kernel was built for another kernel ABI version";
+        case PC_ERR_KERNEL_STATUS: return "a kernel returned a status outside the kernel ABI";
         default: return "unknown status code";
     }
 }

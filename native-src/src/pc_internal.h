@@ -49,7 +49,7 @@
  * Memory-bound loops spend per stretch of PC_CANCEL_STRIDE items, so their vectorized loops are
  * untouched. PC_CANCEL_BUDGET = 2^18 units is ~0.26 ms on the reference machine: cancel-to-idle stays
  * far below the 1 ms goal (tests/cancel_latency.c measures it per kernel on a pool). */
-#define PC_CANCEL_BUDGET (INT64_C(1) << 18)
+#define PC_CANCEL_BUDGET PC_KERNEL_CANCEL_BUDGET
 #define PC_CANCEL_STRIDE 16384u
 #define PC_UNITS_ITEM 2
 #define PC_UNITS_GCD_BRUTE_STEP 12
@@ -66,24 +66,10 @@ static inline int64_t pc_histogram_item_units(uint64_t bins) {
     return bins <= 4096 ? 1 : bins <= 65536 ? 8 : 64;
 }
 
-typedef struct pc_budget {
-    int64_t left;              /* units until the next look at the flag */
-    const atomic_int* cancel;  /* NULL: not cancellable */
-} pc_budget;
-
-static inline pc_budget pc_budget_start(const atomic_int* cancel) {
-    pc_budget b = {cancel == NULL ? INT64_MAX : PC_CANCEL_BUDGET, cancel};
-    return b;
-}
-
-/* Spends `units` (0 <= units <= PC_CANCEL_BUDGET); returns non-zero when the budget ran out and the
-   cancel flag is set: the kernel then stops and returns PC_ERR_CANCELLED. */
-static inline int pc_budget_spend(pc_budget* b, int64_t units) {
-    b->left -= units;
-    if (__builtin_expect(b->left > 0, 1)) return 0;
-    b->left = b->cancel == NULL ? INT64_MAX : PC_CANCEL_BUDGET;
-    return b->cancel != NULL && atomic_load_explicit(b->cancel, memory_order_relaxed);
-}
+/* The public helper of pcompute_kernel.h: the built-in kernels budget exactly as kernel authors do. */
+typedef pc_kernel_budget pc_budget;
+#define pc_budget_start pc_kernel_budget_start
+#define pc_budget_spend pc_kernel_budget_spend
 
 /* Whether an array of `count` elements of `size` bytes fits in PC_MAX_BUFFER_BYTES (no overflow). */
 static inline int pc_buffer_fits(uint64_t count, uint64_t size) {
@@ -96,24 +82,6 @@ static inline uint64_t pc_blocks(uint64_t n, uint64_t block) {
     return n / block + (n % block != 0);
 }
 
-/* A kernel, as the pool and pc_run see it: validation over all items, then computation over slices. */
-typedef struct pc_kernel_def {
-    /* Checks the parameters and every item of args over [0, n) before anything runs; sets *bad_index
-       on PC_ERR_INVALID_ARGUMENT when one item is at fault. Required buffers are known non-NULL. */
-    pc_status (*validate)(const pc_args* args, uint64_t n, uint64_t* bad_index);
-    /* Computes items [begin, end) of valid args. `cancel` may be NULL (not cancellable); otherwise the
-       kernel reads it (relaxed) whenever its work budget runs out (see pc_budget) and returns
-       PC_ERR_CANCELLED when it is set. */
-    pc_status (*run)(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel);
-    /* Which of args->in / args->out must be non-NULL when n > 0 (bit i = slot i). */
-    unsigned inputs_mask;
-    unsigned outputs_mask;
-    /* For kernels with one partial result per block: the iparam index holding the block size (tasks
-       must cover whole blocks); -1 for kernels without partials. */
-    int block_param;
-    const char* name;
-} pc_kernel_def;
-
 /* Kernel families, each in its own source file. */
 PC_INTERNAL extern const pc_kernel_def pc_def_gcd_brute, pc_def_gcd_fast;
 PC_INTERNAL extern const pc_kernel_def pc_def_primes_trial, pc_def_primes_sieve, pc_def_mandelbrot,
@@ -125,9 +93,14 @@ PC_INTERNAL extern const pc_kernel_def pc_def_matmul;
 /* The kernel registered under `id`, or NULL. */
 PC_INTERNAL const pc_kernel_def* pc_kernel_lookup(int32_t id);
 
-/* Shared entry-point validation: kernel known, args non-NULL, required buffers non-NULL, items valid. */
-PC_INTERNAL pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index,
-                                       const pc_kernel_def** out_def);
+/* Shared entry-point validation: descriptor usable (non-NULL, ABI version, run, masks, block_param), args
+   non-NULL, required buffers non-NULL, block size >= 1, items valid (validate() mapped to the ABI). */
+PC_INTERNAL pc_status pc_validate_call(const pc_kernel_def* def, const pc_args* args, uint64_t n,
+                                       uint64_t* bad_index);
+
+/* A run() status as the library reports it: the ones the ABI allows run() to return pass, PC_ERR_CANCELLED
+   only when the flag is set, anything else becomes PC_ERR_KERNEL_STATUS. */
+PC_INTERNAL pc_status pc_run_status(pc_status st, const pc_cancel_flag* cancel);
 
 /* The block size a kernel's partials use (1 for kernels without partials). Args must be valid. */
 PC_INTERNAL uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args);

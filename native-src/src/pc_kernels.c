@@ -88,8 +88,10 @@ static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end,
 
 /* ---- registry ----------------------------------------------------------------------------------- */
 
-const pc_kernel_def pc_def_gcd_brute = {gcd_brute_validate, gcd_brute_run, 0x3u, 0x1u, -1, "gcd_brute"};
-const pc_kernel_def pc_def_gcd_fast = {gcd_fast_validate, gcd_fast_run, 0x3u, 0x1u, -1, "gcd_fast"};
+const pc_kernel_def pc_def_gcd_brute = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "gcd_brute",
+    .validate = gcd_brute_validate, .run = gcd_brute_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = -1};
+const pc_kernel_def pc_def_gcd_fast = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "gcd_fast",
+    .validate = gcd_fast_validate, .run = gcd_fast_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = -1};
 
 /* Indexed by pc_kernel id; keep in the order of the enum in pcompute.h. */
 static const pc_kernel_def* const KERNELS[] = {
@@ -138,11 +140,14 @@ uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args) {
     return def->block_param < 0 ? 1 : (uint64_t)args->iparam[def->block_param];
 }
 
-pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index,
-                           const pc_kernel_def** out_def) {
-    const pc_kernel_def* def = pc_kernel_lookup(kernel);
-    if (def == NULL) return PC_ERR_UNKNOWN_KERNEL;
-    if (args == NULL) return PC_ERR_NULL_ARGUMENT;
+pc_status pc_validate_call(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    if (def == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (def->abi_version != PC_KERNEL_ABI_VERSION) return PC_ERR_ABI_MISMATCH;
+    if (def->run == NULL || args == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (def->inputs_mask >> PC_MAX_INPUTS != 0 || def->outputs_mask >> PC_MAX_OUTPUTS != 0 ||
+        def->block_param < -1 || def->block_param >= PC_MAX_PARAMS) {
+        return PC_ERR_INVALID_ARGUMENT;
+    }
     if (n > 0) {
         for (unsigned i = 0; i < PC_MAX_INPUTS; i++) {
             if ((def->inputs_mask >> i & 1u) && args->in[i] == NULL) return PC_ERR_NULL_ARGUMENT;
@@ -152,18 +157,42 @@ pc_status pc_validate_call(int32_t kernel, const pc_args* args, uint64_t n, uint
         }
     }
     if (def->block_param >= 0 && args->iparam[def->block_param] < 1) return PC_ERR_INVALID_ARGUMENT;
+    if (def->validate == NULL) return PC_OK;
     pc_status st = def->validate(args, n, bad_index);
-    if (st == PC_OK && out_def != NULL) *out_def = def;
-    return st;
+    return st == PC_OK || st == PC_ERR_INVALID_ARGUMENT ? st : PC_ERR_KERNEL_STATUS;
+}
+
+pc_status pc_run_status(pc_status st, const pc_cancel_flag* cancel) {
+    switch (st) {
+    case PC_OK:
+    case PC_ERR_OUT_OF_MEMORY:
+        return st;
+    case PC_ERR_CANCELLED:
+        return cancel != NULL && atomic_load_explicit(cancel, memory_order_relaxed) ? st : PC_ERR_KERNEL_STATUS;
+    default:
+        return PC_ERR_KERNEL_STATUS;
+    }
+}
+
+int32_t pc_kernel_abi_version(void) {
+    return PC_KERNEL_ABI_VERSION;
+}
+
+const pc_kernel_def* pc_kernel_def_of(int32_t id) {
+    return pc_kernel_lookup(id);
 }
 
 /* ---- direct entry points ------------------------------------------------------------------------ */
 
-pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    const pc_kernel_def* def = NULL;
-    pc_status st = pc_validate_call(kernel, args, n, bad_index, &def);
+pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    pc_status st = pc_validate_call(def, args, n, bad_index);
     if (st != PC_OK) return st;
-    return n == 0 ? PC_OK : def->run(args, 0, n, NULL);
+    return n == 0 ? PC_OK : pc_run_status(def->run(args, 0, n, NULL), NULL);
+}
+
+pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    const pc_kernel_def* def = pc_kernel_lookup(kernel);
+    return def == NULL ? PC_ERR_UNKNOWN_KERNEL : pc_run_def(def, args, n, bad_index);
 }
 
 pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index, const void* keep0,

@@ -382,10 +382,15 @@ static pc_status matmul_run(const pc_args* args, uint64_t begin, uint64_t end, c
     return PC_OK;
 }
 
-const pc_kernel_def pc_def_reduce_sum = {one_per_block_validate, sum_run, 0x1u, 0x1u, 0, "reduce_sum"};
-const pc_kernel_def pc_def_reduce_sum_neumaier = {one_per_block_validate, sum_neumaier_run, 0x1u, 0x3u, 0,
-                                                  "reduce_sum_neumaier"};
-const pc_kernel_def pc_def_reduce_dot = {one_per_block_validate, dot_run, 0x3u, 0x1u, 0, "reduce_dot"};
-const pc_kernel_def pc_def_reduce_minmax = {two_per_block_validate, minmax_run, 0x1u, 0x3u, 0, "reduce_minmax"};
-const pc_kernel_def pc_def_histogram = {histogram_validate, histogram_run, 0x1u, 0x1u, 1, "histogram"};
-const pc_kernel_def pc_def_matmul = {matmul_validate, matmul_run, 0x3u, 0x1u, -1, "matmul"};
+const pc_kernel_def pc_def_reduce_sum = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_sum",
+    .validate = one_per_block_validate, .run = sum_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 0};
+const pc_kernel_def pc_def_reduce_sum_neumaier = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_sum_neumaier",
+    .validate = one_per_block_validate, .run = sum_neumaier_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
+const pc_kernel_def pc_def_reduce_dot = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_dot",
+    .validate = one_per_block_validate, .run = dot_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = 0};
+const pc_kernel_def pc_def_reduce_minmax = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_minmax",
+    .validate = two_per_block_validate, .run = minmax_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
+const pc_kernel_def pc_def_histogram = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "histogram",
+    .validate = histogram_validate, .run = histogram_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 1};
+const pc_kernel_def pc_def_matmul = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "matmul",
+    .validate = matmul_validate, .run = matmul_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = -1};

@@ -195,9 +195,12 @@ static pc_status mandelbrot_run(const pc_args* args, uint64_t begin, uint64_t en
     return PC_OK;
 }
 
-const pc_kernel_def pc_def_primes_trial = {primes_trial_validate, primes_trial_run, 0x0u, 0x1u, 1, "primes_trial"};
-const pc_kernel_def pc_def_primes_sieve = {primes_sieve_validate, primes_sieve_run, 0x0u, 0x1u, 1, "primes_sieve"};
-const pc_kernel_def pc_def_mandelbrot = {mandelbrot_validate, mandelbrot_run, 0x0u, 0x1u, -1, "mandelbrot"};
+const pc_kernel_def pc_def_primes_trial = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "primes_trial",
+    .validate = primes_trial_validate, .run = primes_trial_run, .inputs_mask = 0x0u, .outputs_mask = 0x1u, .block_param = 1};
+const pc_kernel_def pc_def_primes_sieve = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "primes_sieve",
+    .validate = primes_sieve_validate, .run = primes_sieve_run, .inputs_mask = 0x0u, .outputs_mask = 0x1u, .block_param = 1};
+const pc_kernel_def pc_def_mandelbrot = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "mandelbrot",
+    .validate = mandelbrot_validate, .run = mandelbrot_run, .inputs_mask = 0x0u, .outputs_mask = 0x1u, .block_param = -1};
 
 /* ---- collatz ------------------------------------------------------------------------------------ */
 
@@ -230,4 +233,5 @@ static pc_status collatz_run(const pc_args* args, uint64_t begin, uint64_t end, 
     return PC_OK;
 }
 
-const pc_kernel_def pc_def_collatz_steps = {collatz_validate, collatz_run, 0x1u, 0x1u, -1, "collatz_steps"};
+const pc_kernel_def pc_def_collatz_steps = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "collatz_steps",
+    .validate = collatz_validate, .run = collatz_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = -1};

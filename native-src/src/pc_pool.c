@@ -162,7 +162,7 @@ static void run_tasks(pc_job* job) {
         if (c >= job->chunks) return;
         uint64_t begin = c * job->chunk;
         uint64_t end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
-        pc_status st = job->def->run(&job->args, begin, end, &job->cancel);
+        pc_status st = pc_run_status(job->def->run(&job->args, begin, end, &job->cancel), &job->cancel);
         if (st != PC_OK) {
             if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
                 int expected = PC_OK;
@@ -372,8 +372,16 @@ pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint
                         pc_job** out_job, uint64_t* bad_index) {
     if (pool == NULL || out_job == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_job = NULL;
-    const pc_kernel_def* def = NULL;
-    pc_status st = pc_validate_call(kernel, args, n, bad_index, &def);
+    const pc_kernel_def* def = pc_kernel_lookup(kernel);
+    if (def == NULL) return PC_ERR_UNKNOWN_KERNEL;
+    return pc_job_create_def(pool, def, args, n, chunk, out_job, bad_index);
+}
+
+pc_status pc_job_create_def(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
+                            uint64_t chunk, pc_job** out_job, uint64_t* bad_index) {
+    if (pool == NULL || out_job == NULL) return PC_ERR_NULL_ARGUMENT;
+    *out_job = NULL;
+    pc_status st = pc_validate_call(def, args, n, bad_index);
     if (st != PC_OK) return st;
     uint64_t granularity = pc_granularity(def, args);
     if (chunk == 0) chunk = granularity;

@@ -81,9 +81,9 @@ static const atomic_int CANCEL_SET = 1;
 static const atomic_int CANCEL_CLEAR = 0;
 
 static pc_status run_direct(int32_t kernel, const pc_args* args, uint64_t n, const atomic_int* cancel) {
-    const pc_kernel_def* def = NULL;
+    const pc_kernel_def* def = pc_kernel_def_of(kernel);
     uint64_t bad = 0;
-    pc_status st = pc_validate_call(kernel, args, n, &bad, &def);
+    pc_status st = pc_validate_call(def, args, n, &bad);
     if (st != PC_OK) return st;
     return def->run(args, 0, n, cancel);
 }
@@ -344,7 +344,7 @@ static void test_sieve_segments_count_like_small_blocks_and_trial_division(void)
 /* ---- item 6: every limit is the header's ------------------------------------------------------- */
 
 static pc_status validate_only(int32_t kernel, const pc_args* args, uint64_t n) {
-    return pc_validate_call(kernel, args, n, NULL, NULL);
+    return pc_validate_call(pc_kernel_def_of(kernel), args, n, NULL);
 }
 
 static void test_validation_enforces_exactly_the_documented_limits(void) {
@@ -380,7 +380,7 @@ static void test_validation_enforces_exactly_the_documented_limits(void) {
     args.out[0] = out;
     CHECK_STATUS(PC_OK, validate_only(PC_KERNEL_COLLATZ_STEPS, &args, 1));
     uint64_t bad = 99;
-    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_validate_call(PC_KERNEL_COLLATZ_STEPS, &args, 2, &bad, NULL));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_validate_call(pc_kernel_def_of(PC_KERNEL_COLLATZ_STEPS), &args, 2, &bad));
     CHECK(bad == 1);
     /* arrays of n items whose bytes overflow are rejected before a single item is read */
     args = empty_args();

@@ -68,6 +68,15 @@ public class pcompute_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    private static final int PC_KERNEL_ABI_VERSION = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_KERNEL_ABI_VERSION 1
+     * }
+     */
+    public static int PC_KERNEL_ABI_VERSION() {
+        return PC_KERNEL_ABI_VERSION;
+    }
     private static final int PC_MAX_INPUTS = (int)4L;
     /**
      * {@snippet lang=c :
@@ -184,6 +193,24 @@ public class pcompute_h {
      */
     public static int PC_ERR_UNKNOWN_KERNEL() {
         return PC_ERR_UNKNOWN_KERNEL;
+    }
+    private static final int PC_ERR_ABI_MISMATCH = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_status.PC_ERR_ABI_MISMATCH = 9
+     * }
+     */
+    public static int PC_ERR_ABI_MISMATCH() {
+        return PC_ERR_ABI_MISMATCH;
+    }
+    private static final int PC_ERR_KERNEL_STATUS = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_status.PC_ERR_KERNEL_STATUS = 10
+     * }
+     */
+    public static int PC_ERR_KERNEL_STATUS() {
+        return PC_ERR_KERNEL_STATUS;
     }
     private static final int PC_KERNEL_GCD_BRUTE = (int)1L;
     /**
@@ -761,6 +788,181 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_kernel_abi_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT    );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_kernel_abi_version");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_abi_version()
+     * }
+     */
+    public static FunctionDescriptor pc_kernel_abi_version$descriptor() {
+        return pc_kernel_abi_version.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_abi_version()
+     * }
+     */
+    public static MethodHandle pc_kernel_abi_version$handle() {
+        return pc_kernel_abi_version.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pc_kernel_abi_version()
+     * }
+     */
+    public static MemorySegment pc_kernel_abi_version$address() {
+        return pc_kernel_abi_version.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pc_kernel_abi_version()
+     * }
+     */
+    public static int pc_kernel_abi_version() {
+        var mh$ = pc_kernel_abi_version.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_kernel_abi_version");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_kernel_def_of {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_POINTER,
+            pcompute_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_kernel_def_of");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const pc_kernel_def *pc_kernel_def_of(int32_t id)
+     * }
+     */
+    public static FunctionDescriptor pc_kernel_def_of$descriptor() {
+        return pc_kernel_def_of.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const pc_kernel_def *pc_kernel_def_of(int32_t id)
+     * }
+     */
+    public static MethodHandle pc_kernel_def_of$handle() {
+        return pc_kernel_def_of.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const pc_kernel_def *pc_kernel_def_of(int32_t id)
+     * }
+     */
+    public static MemorySegment pc_kernel_def_of$address() {
+        return pc_kernel_def_of.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const pc_kernel_def *pc_kernel_def_of(int32_t id)
+     * }
+     */
+    public static MemorySegment pc_kernel_def_of(int id) {
+        var mh$ = pc_kernel_def_of.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_kernel_def_of", id);
+            }
+            return (MemorySegment)mh$.invokeExact(id);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_run_def {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_run_def");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index)
+     * }
+     */
+    public static FunctionDescriptor pc_run_def$descriptor() {
+        return pc_run_def.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index)
+     * }
+     */
+    public static MethodHandle pc_run_def$handle() {
+        return pc_run_def.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index)
+     * }
+     */
+    public static MemorySegment pc_run_def$address() {
+        return pc_run_def.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_run_def(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index)
+     * }
+     */
+    public static int pc_run_def(MemorySegment def, MemorySegment args, long n, MemorySegment bad_index) {
+        var mh$ = pc_run_def.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_run_def", def, args, n, bad_index);
+            }
+            return (int)mh$.invokeExact(def, args, n, bad_index);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_run {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,
@@ -1122,6 +1324,70 @@ public class pcompute_h {
                 traceDowncall("pc_job_create", pool, kernel, args, n, chunk, out_job, bad_index);
             }
             return (int)mh$.invokeExact(pool, kernel, args, n, chunk, out_job, bad_index);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_job_create_def {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_job_create_def");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_job_create_def(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, pc_job **out_job, uint64_t *bad_index)
+     * }
+     */
+    public static FunctionDescriptor pc_job_create_def$descriptor() {
+        return pc_job_create_def.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_job_create_def(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, pc_job **out_job, uint64_t *bad_index)
+     * }
+     */
+    public static MethodHandle pc_job_create_def$handle() {
+        return pc_job_create_def.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_job_create_def(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, pc_job **out_job, uint64_t *bad_index)
+     * }
+     */
+    public static MemorySegment pc_job_create_def$address() {
+        return pc_job_create_def.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_job_create_def(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, pc_job **out_job, uint64_t *bad_index)
+     * }
+     */
+    public static int pc_job_create_def(MemorySegment pool, MemorySegment def, MemorySegment args, long n, long chunk, MemorySegment out_job, MemorySegment bad_index) {
+        var mh$ = pc_job_create_def.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_job_create_def", pool, def, args, n, chunk, out_job, bad_index);
+            }
+            return (int)mh$.invokeExact(pool, def, args, n, chunk, out_job, bad_index);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1784,6 +2050,15 @@ public class pcompute_h {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final long PC_KERNEL_CANCEL_BUDGET = 262144L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_KERNEL_CANCEL_BUDGET 262144
+     * }
+     */
+    public static long PC_KERNEL_CANCEL_BUDGET() {
+        return PC_KERNEL_CANCEL_BUDGET;
     }
     private static final long PC_PRIMES_TRIAL_MAX_END = 4611686018427387904L;
     /**
