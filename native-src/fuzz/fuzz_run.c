@@ -1,5 +1,5 @@
 /*
- * fuzz_run: pc_run and pc_run_keep for every kernel id (unknown ones included) with fuzzed parameters,
+ * fuzz_run: pc_run, pc_run_keep and pc_run_def for every kernel id (unknown ones included) with fuzzed parameters,
  * n and buffers sized exactly as the contract says (see fuzz_common.h).
  *
  * Checks: the status is a defined code; calls the header rules out (unknown kernel, bad parameter,
@@ -248,6 +248,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     pc_status st2 = pc_run_keep(c.kernel, &c.args, c.n, &bad2, &c, data, NULL, c.in[0]);
     FUZZ_CHECK(st2 == st, "pc_run %d, pc_run_keep %d", (int)st, (int)st2);
+    if (pc_kernel_def_of(c.kernel) != NULL) { /* the descriptor path the id path wraps: same status, bad_index */
+        uint64_t bad3 = UINT64_MAX;
+        pc_status st3 = pc_run_def(pc_kernel_def_of(c.kernel), &c.args, c.n, &bad3);
+        FUZZ_CHECK(st3 == st, "pc_run %d, pc_run_def %d", (int)st, (int)st3);
+        if (st == PC_ERR_INVALID_ARGUMENT) FUZZ_CHECK(bad3 == bad2, "bad_index %llu vs %llu", (unsigned long long)bad3, (unsigned long long)bad2);
+    }
     if (st == PC_OK) {
         for (int i = 0; i < PC_MAX_OUTPUTS; i++) {
             if (first[i] != NULL && c.args.out[i] == c.out[i]) {
