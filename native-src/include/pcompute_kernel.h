@@ -7,7 +7,7 @@
  * slice [begin, end) of items, and a few facts about its buffers. The built-in kernels are declared the
  * same way (pc_kernel_def_of returns theirs); nothing here depends on the pool.
  *
- * This header is self-contained (C11: <stdatomic.h>, <stdint.h>) and does not declare any library
+ * This header is self-contained (C11: <stdatomic.h>, <stddef.h>, <stdint.h>) and does not declare any library
  * function: a kernel library needs no link against libpcompute to compile.
  *
  * ---- The contract ----------------------------------------------------------------------------------
@@ -50,6 +50,7 @@
 #define PCOMPUTE_KERNEL_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus

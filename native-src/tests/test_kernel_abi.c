@@ -4,13 +4,16 @@
  * sizes and equal a serial reference; bad descriptors (ABI mismatch, NULL run, bad masks and block
  * parameter), statuses outside the ABI and bad_index from validate() are reported as documented; the
  * built-in kernels through their descriptors equal the id path. Prints "N passed, N failed". */
+/* The kernel header before anything else: it must compile on its own, as in a kernel library that includes
+   nothing of pcompute but it (the build fails otherwise). */
+#include "pcompute_kernel.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pcompute.h"
-#include "pcompute_kernel.h"
 
 #include "pc_test.h"
 
