@@ -3,7 +3,8 @@
  * pc_strerror and pc_kernel_name with any int, pc_kernel_count, pc_version, pc_cpu_count,
  * pc_gcd_brute / pc_gcd_fast with fuzzed pairs and NULL buffers, pc_pool_create with any thread count
  * (pools actually created stay small), every pool/job function given NULL handles or outputs, and the
- * test hook pc_test_plant_bug, which this harness always switches off again before returning.
+ * test hook pc_test_plant_bug, which this harness always switches off again before returning; and
+ * pc_run_def / pc_job_create_def with a scripted kernel whose descriptor fields and statuses are fuzzed.
  */
 #include "fuzz_common.h"
 
@@ -133,11 +134,87 @@ static void fuzz_pool(fuzz_reader* r) {
     FUZZ_CHECK(pc_pool_destroy(pool) == PC_OK, "destroy");
 }
 
+/* ---- kernels by descriptor: a scripted kernel with fuzzed descriptor fields and statuses --------- */
+
+static pc_status scripted_run_status, scripted_validate_status;
+
+static pc_status scripted_run(const pc_args* args, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
+    (void)args, (void)begin, (void)end, (void)cancel;
+    return scripted_run_status;
+}
+
+static pc_status scripted_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    (void)args;
+    if (bad_index != NULL) *bad_index = n / 2;
+    return scripted_validate_status;
+}
+
+/* pc_run_def and pc_job_create_def against the rules of pcompute.h, "Kernels by descriptor", in order. */
+static void fuzz_def(fuzz_reader* r) {
+    uint8_t flags = fuzz_u8(r);
+    pc_kernel_def def = {
+        .abi_version = (flags & 7u) == 0 ? (int32_t)fuzz_bytes(r, 4) : PC_KERNEL_ABI_VERSION,
+        .name = "scripted",
+        .validate = (flags & 8u) ? scripted_validate : NULL,
+        .run = (flags & 16u) ? NULL : scripted_run,
+        .inputs_mask = fuzz_u8(r) & 0x3fu,
+        .outputs_mask = fuzz_u8(r) & 0x7u,
+        .block_param = (int32_t)(fuzz_u8(r) % 11u) - 5,
+    };
+    scripted_run_status = (pc_status)(fuzz_u8(r) % 13u);
+    scripted_validate_status = (pc_status)(fuzz_u8(r) % 13u);
+    uint64_t n = fuzz_u8(r) % 16u;
+    int64_t buf[16] = {0};
+    uint8_t present = fuzz_u8(r);
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    for (int i = 0; i < PC_MAX_INPUTS; i++) args.in[i] = (present >> i & 1u) ? buf : NULL;
+    for (int i = 0; i < PC_MAX_OUTPUTS; i++) args.out[i] = (present >> (4 + i) & 1u) ? buf : NULL;
+    for (int i = 0; i < PC_MAX_PARAMS; i++) args.iparam[i] = (int8_t)fuzz_u8(r);
+
+    pc_status want;
+    int required_missing = 0;
+    for (int i = 0; i < PC_MAX_INPUTS; i++) required_missing |= (def.inputs_mask >> i & 1u) && args.in[i] == NULL;
+    for (int i = 0; i < PC_MAX_OUTPUTS; i++) required_missing |= (def.outputs_mask >> i & 1u) && args.out[i] == NULL;
+    if (def.abi_version != PC_KERNEL_ABI_VERSION) want = PC_ERR_ABI_MISMATCH;
+    else if (def.run == NULL) want = PC_ERR_NULL_ARGUMENT;
+    else if ((def.inputs_mask >> PC_MAX_INPUTS) != 0 || (def.outputs_mask >> PC_MAX_OUTPUTS) != 0 ||
+             def.block_param < -1 || def.block_param >= PC_MAX_PARAMS) want = PC_ERR_INVALID_ARGUMENT;
+    else if (n > 0 && required_missing) want = PC_ERR_NULL_ARGUMENT;
+    else if (def.block_param >= 0 && args.iparam[def.block_param] < 1) want = PC_ERR_INVALID_ARGUMENT;
+    else if (def.validate != NULL && scripted_validate_status != PC_OK)
+        want = scripted_validate_status == PC_ERR_INVALID_ARGUMENT ? PC_ERR_INVALID_ARGUMENT : PC_ERR_KERNEL_STATUS;
+    else if (n == 0 || scripted_run_status == PC_OK || scripted_run_status == PC_ERR_OUT_OF_MEMORY)
+        want = n == 0 ? PC_OK : scripted_run_status;
+    else want = PC_ERR_KERNEL_STATUS; /* CANCELLED without a cancel, or not a run() status at all */
+
+    uint64_t bad = UINT64_MAX;
+    pc_status st = pc_run_def(&def, &args, n, &bad);
+    FUZZ_CHECK(st == want, "pc_run_def: %d, want %d", (int)st, (int)want);
+    if (st == PC_ERR_INVALID_ARGUMENT && def.validate != NULL && scripted_validate_status == PC_ERR_INVALID_ARGUMENT &&
+        bad != UINT64_MAX) {
+        FUZZ_CHECK(bad == n / 2, "bad_index %llu", (unsigned long long)bad);
+    }
+    if (!(flags & 32u)) return;
+    pc_pool* pool = NULL;
+    if (pc_pool_create(1 + (flags >> 7), &pool) != PC_OK) return;
+    pc_job* job = NULL;
+    pc_status cs = pc_job_create_def(pool, &def, &args, n, 0, &job, NULL);
+    if (cs == PC_OK) {
+        pc_status ws = pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL);
+        FUZZ_CHECK(ws == want, "job of a scripted kernel: %d, want %d", (int)ws, (int)want);
+        FUZZ_CHECK(pc_job_free(job) == PC_OK, "free");
+    } else {
+        FUZZ_CHECK(cs == want && job == NULL, "pc_job_create_def: %d, want %d", (int)cs, (int)want);
+    }
+    FUZZ_CHECK(pc_pool_destroy(pool) == PC_OK, "destroy");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz_reader r = fuzz_reader_of(data, size);
     while (!fuzz_empty(&r)) {
         uint8_t what = fuzz_u8(&r);
-        switch (what % 8u) {
+        switch (what % 9u) {
         case 0: {
             int32_t code = (int32_t)fuzz_bytes(&r, 4);
             const char* s = pc_strerror(code);
@@ -162,6 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 4: fuzz_gcd(&r, 0); break;
         case 5: fuzz_null_handles(); break;
         case 6: fuzz_pool(&r); break;
+        case 7: fuzz_def(&r); break;
         default: { /* the test hook: planted, it must change gcd_fast for a % 7 == 3; always switched off */
             int32_t id = (what & 8u) ? (int32_t)fuzz_bytes(&r, 4) : (int32_t)(fuzz_u8(&r) % 16u);
             int32_t enabled = (int32_t)fuzz_bytes(&r, 4);
