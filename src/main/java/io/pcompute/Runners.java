@@ -154,9 +154,13 @@ final class Runners {
             }
         }
 
+        /**
+         * Lets the workers of calls in progress finish: shutdownNow() drained the queued ones without running
+         * or cancelling them, so a call whose worker was queued waited in worker.get() forever.
+         */
         @Override
         void release() {
-            executor.shutdownNow();
+            executor.shutdown();
         }
     }
 

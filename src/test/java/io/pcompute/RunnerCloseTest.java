@@ -8,12 +8,16 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 8 item 12: every runner, used after close(), throws the same IllegalStateException and opens nothing. */
@@ -49,6 +53,51 @@ class RunnerCloseTest {
         long after = osThreads();
         // 20 leaked pools would add at least 40 threads; allow a few for the JVM's own (JIT, GC)
         assertTrue(after <= before + 5, "threads " + before + " -> " + after);
+    }
+
+    @Test
+    void closingAJavaPoolRunnerLetsACallWhoseWorkerIsQueuedFinish() throws Exception {
+        // review of issue 8: release() used shutdownNow(), whose drained workers never ran, so the queued
+        // call waited in worker.get() forever
+        Runner runner = Strategy.JAVA_POOL.open(1);
+        CountDownLatch busyEntered = new CountDownLatch(1);
+        CountDownLatch letBusyGo = new CountDownLatch(1);
+        // the pool's only thread stays in the busy call's progress listener until the test lets it go
+        Thread busy = Thread.ofPlatform().daemon().start(() -> runner.apply(Gcd.FAST, A, B, items -> {
+            busyEntered.countDown();
+            awaitUninterruptibly(letBusyGo);
+        }));
+        assertTrue(busyEntered.await(30, TimeUnit.SECONDS));
+        AtomicReference<Object> queuedOutcome = new AtomicReference<>();
+        Thread queued = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                queuedOutcome.set(runner.apply(Gcd.FAST, A, B));
+            } catch (RuntimeException e) {
+                queuedOutcome.set(e);
+            }
+        });
+        while (queued.getState() != Thread.State.WAITING) { // parked in worker.get(): its worker is queued
+            assertTrue(queued.isAlive(), "the queued call ended before close: " + queuedOutcome.get());
+            Thread.sleep(1);
+        }
+        runner.close();
+        letBusyGo.countDown();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            busy.join();
+            queued.join();
+        }, "a call whose worker was queued when close() ran never returned");
+        assertArrayEquals(new long[] {6, 7, 21}, (long[]) queuedOutcome.get());
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // shutdownNow() interrupted the busy worker; keep the thread busy as the test needs
+            }
+        }
     }
 
     /** Threads of this process as the OS sees them: Java threads and the native pools' pthreads. */
