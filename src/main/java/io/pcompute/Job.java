@@ -64,6 +64,13 @@ public final class Job<T> {
     private T value;
     private Throwable failure;
     private boolean cancelled;
+    /*
+     * Whether future().cancel(...) completed the future: the job then counts as cancelled. Guarded by itself
+     * (the lock), so that it is set in the same step as the future completes. The future's state alone does
+     * not decide the job's outcome: a caller may complete it from outside (complete(x), orTimeout).
+     */
+    private final Object futureCancelLock = new Object();
+    private boolean futureCancelled;
 
     /**
      * @param release frees (or recycles) the native memory pcompute copied the job's inputs into; runs
@@ -92,7 +99,9 @@ public final class Job<T> {
      * is false, {@link #done()} may still grow, and {@link NativePool#close()} waits for it. Once its future
      * is cancelled the job counts as cancelled (even if the workers computed the last item before they saw
      * the cancel): {@link #join()} and {@link #await} throw CancellationException and {@link #cancel()}
-     * returns true. Argument {@code mayInterruptIfRunning} makes no difference.
+     * returns true. Argument {@code mayInterruptIfRunning} makes no difference. Completing the future any
+     * other way ({@code complete(x)}, {@code orTimeout}, ...) changes only the future: the job runs on, and
+     * {@link #join()}, {@link #await} and {@link #cancel()} report the job's own outcome.
      */
     public CompletableFuture<T> future() {
         return future;
@@ -139,7 +148,14 @@ public final class Job<T> {
         }
         awaitEnd();
         completeFuture();
-        return future.isCancelled();
+        return endedCancelled();
+    }
+
+    /** Whether the ended job counts as cancelled: its workers were stopped, or its future was cancelled. */
+    private boolean endedCancelled() {
+        synchronized (futureCancelLock) {
+            return futureCancelled || cancelled;
+        }
     }
 
     /**
@@ -180,12 +196,12 @@ public final class Job<T> {
 
     /**
      * The ended job's result, completing the future first (callbacks run here if nobody ran them yet). A
-     * job whose future was cancelled counts as cancelled, even if its workers computed every item before
-     * they saw the cancel: join() and cancel() then agree with the future.
+     * job whose future was cancelled through {@code future().cancel} counts as cancelled, even if its workers
+     * computed every item before they saw the cancel: join() and cancel() then agree with the future.
      */
     private T outcome() {
         completeFuture();
-        if (future.isCancelled()) {
+        if (endedCancelled()) {
             throw cancellation();
         }
         if (failure != null) {
@@ -408,8 +424,13 @@ public final class Job<T> {
                     Native.cancel(handle);
                 }
             }
-            completeExceptionally(new CancellationException("job cancelled after " + done() + " of " + total
-                    + " items; its native workers stop at their next cancel check"));
+            CancellationException e = new CancellationException("job cancelled after " + done() + " of " + total
+                    + " items; its native workers stop at their next cancel check");
+            synchronized (futureCancelLock) {
+                if (completeExceptionally(e)) {
+                    futureCancelled = true;
+                }
+            }
             return isCancelled();
         }
 

@@ -309,6 +309,32 @@ class NativePoolTest {
     }
 
     @Test
+    void aFutureCompletedFromOutsideDoesNotChangeTheJobsOutcome() throws Exception {
+        // review of issue 8: join() returned null and cancel() false for a cancelled job once a caller had
+        // completed its future (complete(x), orTimeout), because the future's state decided the outcome
+        try (NativePool pool = NativePool.create(2)) {
+            Job<long[]> completed = pool.submit(Gcd.BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+            assertTrue(completed.future().complete(new long[] {42}));
+            assertTrue(completed.cancel(), "the job was stopped by cancel()");
+            assertThrows(CancellationException.class, completed::join);
+            assertThrows(CancellationException.class, () -> completed.await(Duration.ofSeconds(10)));
+            assertArrayEquals(new long[] {42}, completed.future().join(), "the future keeps what the caller put in");
+
+            Job<long[]> timedOut = pool.submit(Gcd.BRUTE, endless(1, TestData.ENDLESS_A), endless(1, TestData.ENDLESS_B));
+            CompletableFuture<long[]> f = timedOut.future().orTimeout(1, TimeUnit.MILLISECONDS);
+            assertThrows(Exception.class, f::join); // the future failed with a TimeoutException, the job runs on
+            assertFalse(timedOut.isDone());
+            assertTrue(timedOut.cancel(), "the job was stopped by cancel()");
+            assertThrows(CancellationException.class, timedOut::join);
+
+            Job<long[]> quick = pool.submit(Gcd.FAST, new long[] {12}, new long[] {18});
+            quick.future().complete(new long[] {42});
+            assertArrayEquals(new long[] {6}, quick.join());
+            assertFalse(quick.cancel(), "the job had completed");
+        }
+    }
+
+    @Test
     void awaitTakesAnyDurationAndTimeoutsSayWhatTheJobHasDone() throws Exception {
         // issue 8 item 13: Duration.ofSeconds(Long.MAX_VALUE) overflowed toNanos(); TimeoutException had no message
         try (NativePool pool = NativePool.create(1)) {
