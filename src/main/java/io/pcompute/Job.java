@@ -385,8 +385,9 @@ public final class Job<T> {
         value = v;
         failure = f;
         cancelled = wasCancelled && f == null;
-        pool.jobEnded();
+        // ended first: a close() that jobEnded() releases returns with every job's isDone() true
         ended.countDown();
+        pool.jobEnded();
     }
 
     /** Completes the future with the recorded outcome, once the job has ended; later calls do nothing. */

@@ -66,9 +66,13 @@ public final class NativePool implements AutoCloseable {
     private final ScratchPool scratch = new ScratchPool();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
+    private final Condition terminatedSignal = lock.newCondition();
     private int inFlight;
     private boolean closed;
+    /* Set by the one close() that stops the completion thread and destroys the pool ... */
     private boolean destroyed;
+    /* ... once it has: later closers wait for this, so that no close() returns before the pool is gone. */
+    private boolean terminated;
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -324,7 +328,12 @@ public final class NativePool implements AutoCloseable {
 
     /**
      * Stops accepting jobs, waits for the jobs in flight to end (cancel them first to end them sooner),
-     * then stops and joins the native threads. Idempotent.
+     * then stops and joins the native threads. Idempotent; a close() that runs while another is closing
+     * the pool returns once the pool is closed, as the first does.
+     *
+     * <p>A synchronous {@code run} in progress is a job in flight too: close() waits for it, and it cannot
+     * be cancelled from another thread, so close() never returns while an endless run() runs. Work that
+     * may need stopping belongs in {@code submit}, whose {@link Job#cancel()} stops it.
      */
     @Override
     public void close() {
@@ -343,21 +352,36 @@ public final class NativePool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             if (destroyed) {
+                // another close() is destroying the pool: returning now would let the caller see a pool
+                // whose completion thread still runs (issue 8 review)
+                while (!terminated) {
+                    terminatedSignal.awaitUninterruptibly(); // keeps the interrupt status
+                }
                 return;
             }
             destroyed = true;
         } finally {
             lock.unlock();
         }
-        // every job has ended, so every tag was delivered: the completion thread only waits for a wake
-        stopping = true;
-        Native.wakeCompletions(handle);
-        joinCompletions();
-        Native.destroyPool(handle);
-        if (pinners instanceof ExecutorService service) {
-            service.shutdown();
+        try {
+            // every job has ended, so every tag was delivered: the completion thread only waits for a wake
+            stopping = true;
+            Native.wakeCompletions(handle);
+            joinCompletions();
+            Native.destroyPool(handle);
+            if (pinners instanceof ExecutorService service) {
+                service.shutdown();
+            }
+            scratch.close();
+        } finally {
+            lock.lock();
+            try {
+                terminated = true;
+                terminatedSignal.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
-        scratch.close();
     }
 
     private void joinCompletions() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The native pool's life cycle: zero-copy jobs, futures, progress, cancel, timeout, concurrency, close. */
@@ -331,6 +333,42 @@ class NativePoolTest {
             quick.future().complete(new long[] {42});
             assertArrayEquals(new long[] {6}, quick.join());
             assertFalse(quick.cancel(), "the job had completed");
+        }
+    }
+
+    @Test
+    void concurrentClosesBothReturnOnlyOnceThePoolIsClosed() throws Exception {
+        // review of issue 8: the second close() returned while the first was still stopping the completion
+        // thread (87 of 100 rounds in the review); a job could also look not done after close() returned
+        for (int round = 0; round < 20; round++) {
+            Set<Thread> before = Thread.getAllStackTraces().keySet();
+            NativePool pool = NativePool.create(2);
+            Thread completions = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.getName().startsWith("pcompute-completions-"))
+                    .findFirst().orElseThrow();
+            Job<long[]> job = pool.submit(Gcd.BRUTE, endless(2, TestData.ENDLESS_A), endless(2, TestData.ENDLESS_B));
+            boolean[] sawClosed = new boolean[2];
+            Thread[] closers = new Thread[2];
+            for (int c = 0; c < 2; c++) {
+                int closer = c;
+                closers[c] = Thread.ofPlatform().daemon().start(() -> {
+                    pool.close();
+                    sawClosed[closer] = !completions.isAlive() && job.isDone();
+                });
+            }
+            for (Thread closer : closers) { // both wait in close() for the job in flight
+                while (closer.getState() != Thread.State.WAITING) {
+                    Thread.sleep(1);
+                }
+            }
+            job.future().cancel(true);
+            int r = round;
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                for (Thread closer : closers) {
+                    closer.join();
+                }
+            }, "close() hung, round " + r);
+            assertTrue(sawClosed[0] && sawClosed[1], "a close() returned before the pool was closed, round " + round);
         }
     }
 
