@@ -279,7 +279,7 @@ public final class NativePool implements AutoCloseable {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("this NativePool is closed");
+                throw new ClosedException();
             }
             inFlight++;
         } finally {
@@ -305,6 +305,13 @@ public final class NativePool implements AutoCloseable {
             throw badInput.apply(badIndex[0]);
         }
         return new Job<>(this, job, release, pinned, pinnedNames, n, result);
+    }
+
+    /** A job submitted after close(): its own type, so that the native-pool runner can say it is closed. */
+    static final class ClosedException extends IllegalStateException {
+        ClosedException() {
+            super("this NativePool is closed");
+        }
     }
 
     /**

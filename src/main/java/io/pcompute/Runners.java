@@ -234,6 +234,16 @@ final class Runners {
         public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             requireOpen(pool.isClosed(), this);
             Kernel.requireNonNull(progress, "progress");
+            try {
+                return runOnPool(kernel, problem, progress);
+            } catch (NativePool.ClosedException e) { // closed since the check: say so as every runner does
+                IllegalStateException closed = closedException(this);
+                closed.initCause(e);
+                throw closed;
+            }
+        }
+
+        private <P, R> R runOnPool(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             if (progress == ProgressListener.NONE) {
                 return pool.run(kernel, problem);
             }

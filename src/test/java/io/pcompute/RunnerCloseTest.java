@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,32 @@ class RunnerCloseTest {
             queued.join();
         }, "a call whose worker was queued when close() ran never returned");
         assertArrayEquals(new long[] {6, 7, 21}, (long[]) queuedOutcome.get());
+    }
+
+    @Test
+    void aNativePoolRunnerClosedDuringACallSaysTheRunnerIsClosed() throws Exception {
+        // review of issue 8: a close() between the runner's check and the pool's said "this NativePool is closed"
+        Runner runner = Strategy.NATIVE_POOL.open(1);
+        CountDownLatch validating = new CountDownLatch(1);
+        CountDownLatch letValidationGo = new CountDownLatch(1);
+        Kernel<Pairs, long[]> held = new HookedGcd(() -> {
+            validating.countDown();
+            HookedGcd.awaitUninterruptibly(letValidationGo);
+        }, () -> { });
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread call = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                outcome.set(runner.run(held, new Pairs(A, B)));
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        });
+        assertTrue(validating.await(30, TimeUnit.SECONDS)); // past the runner's check, before the pool's
+        runner.close();
+        letValidationGo.countDown();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> call.join());
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcome.get());
+        assertEquals("this native-pool runner is closed", e.getMessage());
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
