@@ -28,6 +28,17 @@ final class Callbacks {
         this.executor = executor;
     }
 
+    /** Runs {@code task} (a job's conclusion and its future's completion) on a callback thread. */
+    void run(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (Throwable t) {
+            // Not even a virtual thread could be created: a job that never ends is worse than its
+            // conclusion on this thread.
+            task.run();
+        }
+    }
+
     /** Completes the ended job's future on a callback thread. */
     void complete(Job<?> job) {
         try {

@@ -356,26 +356,48 @@ public final class Job<T> {
      * future (see {@link #completeFuture}): the thread calling this may be one user code must never run on.
      */
     void finish(int status, Throwable thrown) {
+        conclude(status, thrown, freeNative());
+    }
+
+    /**
+     * First half of {@link #finish}, all the completion thread does: frees the finished native job. Returns
+     * what went wrong, or null. The caller reads the job's status first.
+     */
+    Throwable freeNative() {
+        synchronized (handleLock) {
+            try {
+                finalDone = Native.progress(handle);
+                Native.freeJob(handle);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            } finally {
+                freed = true;
+            }
+        }
+    }
+
+    /**
+     * Second half of {@link #finish}, once the native job is freed: copies out the results and runs the
+     * kernel's finish() (user code: a kernel may be a user's subclass), releases the scratch memory (the
+     * workers are done with it) and records the outcome. For asynchronous jobs on a callback thread, so a
+     * slow finish() delays only its own job (issue 8 review: on the completion thread it held up every job
+     * of the pool). A close() of the pool inside finish() throws rather than wait for its own job.
+     */
+    void conclude(int status, Throwable thrown, Throwable freeFailure) {
         boolean wasCancelled = thrown == null && status == Native.PC_ERR_CANCELLED;
         T v = null;
         Throwable f = thrown;
         if (f == null && !wasCancelled) {
             try {
                 Native.check(status, "pc_job_wait");
-                v = result.get();
+                v = pool.whileFinishing(result);
             } catch (Throwable t) {
                 f = t;
             }
         }
-        synchronized (handleLock) {
-            try {
-                finalDone = Native.progress(handle);
-                Native.freeJob(handle);
-            } catch (Throwable t) {
-                f = f == null ? t : f;
-            } finally {
-                freed = true;
-            }
+        if (f == null) {
+            f = freeFailure;
         }
         try {
             release.run();

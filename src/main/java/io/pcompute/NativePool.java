@@ -40,8 +40,9 @@ import static io.pcompute.Callbacks.CALLBACKS;
  * }</pre>
  *
  * <p>Threads: besides its native workers, a pool has one Java thread, its completion thread, which
- * waits in the C library for any of its jobs to finish, then frees the native job, copies out its results
- * and hands its future to a callback thread (see {@link Job}): 10,000 outstanding jobs over Java arrays
+ * waits in the C library for any of its jobs to finish, then frees the native job and hands the rest
+ * (copying out its results, the kernel's finish(), completing its future) to a callback thread (see
+ * {@link Job}), so that no job's conclusion holds up another's: 10,000 outstanding jobs over Java arrays
  * cost no more threads than one. Each outstanding zero-copy job over caller segments holds one pinning
  * thread, blocked in the downcall that keeps the segments' arena open while the workers use them.
  *
@@ -94,8 +95,8 @@ public final class NativePool implements AutoCloseable {
     private static final int TAG_BATCH = 256;
 
     /**
-     * The completion thread: takes the tags of finished jobs from the C library, finishes their jobs (frees
-     * the native job, copies out results, releases scratch memory) and has their futures completed on a
+     * The completion thread: takes the tags of finished jobs from the C library, frees their native jobs
+     * and has the rest (copy-out, the kernel's finish(), releasing scratch memory, the future) done on a
      * callback thread, never here. Stops when {@link #close()} has seen every job end and wakes it.
      */
     private void completeJobs() {
@@ -107,10 +108,13 @@ public final class NativePool implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     Job<?> job = tagged.remove(tags.getAtIndex(ValueLayout.JAVA_LONG, i));
                     if (job != null) { // null: a job abandoned before it started, already finished
-                        job.finish(Native.outcome(job.handle()), null);
-                        if (!job.future().isDone()) { // done: cancelled through it, nothing left to run
-                            CALLBACKS.complete(job);
-                        }
+                        int status = Native.outcome(job.handle());
+                        Throwable freeFailure = job.freeNative();
+                        // copy-out and the kernel's finish() (user code) run on a callback thread
+                        CALLBACKS.run(() -> {
+                            job.conclude(status, null, freeFailure);
+                            job.completeFuture();
+                        });
                     }
                 }
                 if (stopping && tagged.isEmpty()) {
@@ -322,6 +326,20 @@ public final class NativePool implements AutoCloseable {
         return job.tag() != 0 && tagged.remove(job.tag(), job);
     }
 
+    /* The pool whose job's result this thread is computing (kernel.finish()), if any: see close(). */
+    private static final ThreadLocal<NativePool> FINISHING = new ThreadLocal<>();
+
+    /** Computes a job's result (copy-out, the kernel's finish()), marking this thread as doing so. */
+    <T> T whileFinishing(Supplier<T> result) {
+        NativePool outer = FINISHING.get();
+        FINISHING.set(this);
+        try {
+            return result.get();
+        } finally {
+            FINISHING.set(outer);
+        }
+    }
+
     void jobEnded() {
         lock.lock();
         try {
@@ -344,6 +362,10 @@ public final class NativePool implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (FINISHING.get() == this) {
+            throw new IllegalStateException("close() inside a kernel's finish() would wait for that job to end; "
+                    + "close the pool from another thread");
+        }
         lock.lock();
         try {
             closed = true;

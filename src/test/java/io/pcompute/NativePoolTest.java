@@ -373,6 +373,48 @@ class NativePoolTest {
     }
 
     @Test
+    void aKernelsSlowFinishHoldsUpOnlyItsOwnJob() throws Exception {
+        // review of issue 8: a user kernel's finish() ran on the completion thread, so a blocking one kept
+        // every other job of the pool from completing
+        CountDownLatch finishing = new CountDownLatch(1);
+        CountDownLatch letFinishGo = new CountDownLatch(1);
+        try (NativePool pool = NativePool.create(2)) {
+            try {
+                Job<long[]> slow = pool.submit(new HookedGcd(() -> { }, () -> {
+                    finishing.countDown();
+                    HookedGcd.awaitUninterruptibly(letFinishGo);
+                }), new Pairs(new long[] {12}, new long[] {18}));
+                assertTrue(finishing.await(30, TimeUnit.SECONDS));
+                Job<long[]> other = pool.submit(Gcd.FAST, new long[] {35}, new long[] {49});
+                long[] result = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> other.future().join(),
+                        "a job waited for another job's finish()");
+                assertArrayEquals(new long[] {7}, result);
+                assertFalse(slow.isDone());
+                letFinishGo.countDown();
+                assertArrayEquals(new long[] {6}, slow.join());
+            } finally {
+                letFinishGo.countDown(); // else close() would wait for the slow job forever
+            }
+        }
+    }
+
+    @Test
+    void closingThePoolInsideAKernelsFinishThrowsInsteadOfDeadlocking() {
+        NativePool pool = NativePool.create(1);
+        Job<long[]> job = pool.submit(new HookedGcd(() -> { }, pool::close), new Pairs(new long[] {12}, new long[] {18}));
+        try {
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(IllegalStateException.class, job::join), "close() inside finish() deadlocked");
+            assertTrue(e.getMessage().startsWith("close() inside a kernel's finish()"), e.getMessage());
+            assertFalse(pool.isClosed());
+        } finally {
+            if (job.isDone()) { // else the pool is deadlocked, and close() would be too
+                pool.close();
+            }
+        }
+    }
+
+    @Test
     void awaitTakesAnyDurationAndTimeoutsSayWhatTheJobHasDone() throws Exception {
         // issue 8 item 13: Duration.ofSeconds(Long.MAX_VALUE) overflowed toNanos(); TimeoutException had no message
         try (NativePool pool = NativePool.create(1)) {
