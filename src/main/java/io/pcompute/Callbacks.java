@@ -4,8 +4,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 /**
- * Where the futures of asynchronous jobs are completed, so that user callbacks never run on pcompute's
- * completion or pinning threads.
+ * Where asynchronous jobs are concluded (results copied out, the kernel's finish()) and their futures
+ * completed, so that user code never runs on pcompute's completion thread and user callbacks never on its
+ * pinning threads.
  *
  * <p>One virtual thread per completion. A callback may block — on another job of the same pool
  * ({@code pool.submit(...).join()}), a latch, a lock — without holding up the completion of any other job:
@@ -16,7 +17,8 @@ import java.util.concurrent.Executors;
  * soon as its threads all wait for jobs whose futures wait for one of those threads; an unbounded one
  * costs a platform thread per blocked callback. Virtual threads need no shutdown, and a parked one is
  * not an operating-system thread. {@link Job#cancel()}, {@link Job#join()} and {@link Job#await}
- * complete the future themselves once the job has ended, so they never wait for this executor.
+ * complete the future themselves once the job has ended, so they never wait for its callbacks (they do
+ * wait for the job's conclusion, which the completion thread hands to this executor).
  */
 final class Callbacks {
     static final Callbacks CALLBACKS = new Callbacks(
