@@ -8,16 +8,6 @@
  */
 #include "fuzz_common.h"
 
-static int64_t gcd_oracle(int64_t a, int64_t b) {
-    uint64_t x = (uint64_t)a, y = (uint64_t)b;
-    while (y != 0) {
-        uint64_t t = x % y;
-        x = y;
-        y = t;
-    }
-    return (int64_t)x;
-}
-
 static void fuzz_gcd(fuzz_reader* r, int brute) {
     uint64_t n = fuzz_u8(r) % 48u;
     int64_t* a = fuzz_alloc(n * 8);

@@ -338,4 +338,15 @@ static inline int fuzz_known_status(pc_status st) {
     return st >= PC_OK && st <= PC_ERR_UNKNOWN_KERNEL;
 }
 
+/* Euclid on the unsigned values: the gcd the header documents, independent of the library's code. */
+static inline int64_t gcd_oracle(int64_t a, int64_t b) {
+    uint64_t x = (uint64_t)a, y = (uint64_t)b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return (int64_t)x;
+}
+
 #endif

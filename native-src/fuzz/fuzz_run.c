@@ -14,16 +14,6 @@ static int same_double(double a, double b) {
     return (isnan(a) && isnan(b)) || a == b;
 }
 
-static int64_t gcd_oracle(int64_t a, int64_t b) {
-    uint64_t x = (uint64_t)a, y = (uint64_t)b;
-    while (y != 0) {
-        uint64_t t = x % y;
-        x = y;
-        y = t;
-    }
-    return (int64_t)x;
-}
-
 static int64_t primes_oracle(int64_t from, int64_t to) {
     int64_t count = 0;
     for (int64_t m = from; m < to; m++) {

@@ -219,6 +219,17 @@ static void deadline_after(struct timespec* ts, int64_t timeout_ns) {
     ts->tv_nsec = (long)(nsec % 1000000000);
 }
 
+/* One step of a wait with the library's timeout convention (timeout_ns < 0: no limit, 0: just look, else
+   until `deadline`, from deadline_after): waits on cv (mu held) and returns 1 once the time is up. */
+static int wait_step(pthread_cond_t* cv, pthread_mutex_t* mu, int64_t timeout_ns, const struct timespec* deadline) {
+    if (timeout_ns < 0) {
+        pthread_cond_wait(cv, mu);
+        return 0;
+    }
+    if (timeout_ns == 0) return 1;
+    return pthread_cond_timedwait(cv, mu, deadline) == ETIMEDOUT;
+}
+
 pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (out_pool == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_pool = NULL;
@@ -331,13 +342,7 @@ pc_status pc_pool_next_completions(pc_pool* pool, int64_t timeout_ns, uint64_t* 
                                        wake must not be missed by a thread that had not reached us yet */
     int timed_out = 0;
     while (!list_linked(&pool->done) && !woken && !timed_out) {
-        if (timeout_ns < 0) {
-            pthread_cond_wait(&pool->done_cv, &pool->mu);
-        } else if (timeout_ns == 0) {
-            timed_out = 1;
-        } else {
-            timed_out = pthread_cond_timedwait(&pool->done_cv, &pool->mu, &deadline) == ETIMEDOUT;
-        }
+        timed_out = wait_step(&pool->done_cv, &pool->mu, timeout_ns, &deadline);
         woken = pool->wake_generation != generation;
     }
     if (woken || pool->wake_generation != generation) {
@@ -460,13 +465,7 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns) {
     pthread_mutex_lock(&job->mu);
     int timed_out = 0;
     while (!atomic_load_explicit(&job->finished, memory_order_relaxed) && !timed_out) {
-        if (timeout_ns < 0) {
-            pthread_cond_wait(&job->cv, &job->mu);
-        } else if (timeout_ns == 0) {
-            timed_out = 1;
-        } else {
-            timed_out = pthread_cond_timedwait(&job->cv, &job->mu, &deadline) == ETIMEDOUT;
-        }
+        timed_out = wait_step(&job->cv, &job->mu, timeout_ns, &deadline);
     }
     pc_status st = atomic_load_explicit(&job->finished, memory_order_relaxed) ? job->result : PC_ERR_TIMEOUT;
     pthread_mutex_unlock(&job->mu);
@@ -480,13 +479,7 @@ pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns) {
     pthread_mutex_lock(&job->mu);
     int timed_out = 0;
     while (!job->started && !timed_out) {
-        if (timeout_ns < 0) {
-            pthread_cond_wait(&job->cv, &job->mu);
-        } else if (timeout_ns == 0) {
-            timed_out = 1;
-        } else {
-            timed_out = pthread_cond_timedwait(&job->cv, &job->mu, &deadline) == ETIMEDOUT;
-        }
+        timed_out = wait_step(&job->cv, &job->mu, timeout_ns, &deadline);
     }
     pc_status st = job->started ? PC_OK : PC_ERR_TIMEOUT;
     pthread_mutex_unlock(&job->mu);

@@ -38,4 +38,14 @@ static void record_test(const char* name, int checks_failed_before) {
     fflush(stdout);
 }
 
+/* Euclid's gcd: the independent reference the gcd kernels are checked against. */
+static inline int64_t euclid(int64_t a, int64_t b) {
+    while (b != 0) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 #endif

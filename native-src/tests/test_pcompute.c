@@ -21,15 +21,6 @@ static void run_test(const char* name, void (*fn)(void)) {
     record_test(name, before);
 }
 
-static int64_t euclid(int64_t a, int64_t b) {
-    while (b != 0) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* xorshift64*: deterministic inputs; the seed is printed by main. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 static uint64_t next_random(void) {

@@ -73,15 +73,6 @@ static void run_test(const char* name, void (*fn)(void)) {
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
-static int64_t euclid(int64_t a, int64_t b) {
-    while (b != 0) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 static pc_args pair_args(const int64_t* a, const int64_t* b, int64_t* out) {
     pc_args args;
     memset(&args, 0, sizeof args);
