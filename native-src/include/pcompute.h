@@ -161,6 +161,10 @@ const pc_kernel_def* pc_kernel_def_of(int32_t id);
    PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS. */
 pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index);
 
+/* pc_run_def with four `keep` pointers that are never read (see pc_run_keep). Same returns as pc_run_def. */
+pc_status pc_run_def_keep(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index,
+                          const void* keep0, const void* keep1, const void* keep2, const void* keep3);
+
 /* Runs `kernel` over items [0, n) of `args` on the calling thread (one call, no pool).
    bad_index (may be NULL): as for the kernel's direct function. Thread-safe.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT. */

@@ -190,6 +190,12 @@ pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, 
     return n == 0 ? PC_OK : pc_run_status(def->run(args, 0, n, NULL), NULL);
 }
 
+pc_status pc_run_def_keep(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index,
+                          const void* keep0, const void* keep1, const void* keep2, const void* keep3) {
+    (void)keep0, (void)keep1, (void)keep2, (void)keep3;
+    return pc_run_def(def, args, n, bad_index);
+}
+
 pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index) {
     const pc_kernel_def* def = pc_kernel_lookup(kernel);
     return def == NULL ? PC_ERR_UNKNOWN_KERNEL : pc_run_def(def, args, n, bad_index);

@@ -6,7 +6,11 @@
  */
 module io.pcompute {
     exports io.pcompute;
+    exports io.pcompute.kernel;
     exports io.pcompute.kernels;
+    exports io.pcompute.validate;
+
+    uses io.pcompute.kernel.KernelProvider;
 
     // Command line only; a library user needs neither.
     requires static info.picocli;

@@ -1,7 +1,9 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Kernel;
 import io.pcompute.internal.Native;
 
+import java.util.Objects;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
@@ -175,7 +177,7 @@ public final class Job<T> {
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public T await(Duration timeout) throws TimeoutException, InterruptedException {
-        Kernel.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timeout, "timeout must not be null");
         long nanos = saturatedNanos(timeout);
         if (nanos == Long.MAX_VALUE) {
             ended.await();

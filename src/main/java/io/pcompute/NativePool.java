@@ -1,8 +1,18 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.PairKernel;
+import io.pcompute.kernel.Buffers;
+import io.pcompute.internal.NativeBuffers;
+import io.pcompute.internal.Segments;
+import io.pcompute.internal.KernelAccess;
+import io.pcompute.internal.NativeKernels;
+import io.pcompute.internal.ScratchPool;
 import io.pcompute.internal.Limits;
 import io.pcompute.internal.Native;
 
+import java.util.Objects;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -241,13 +251,13 @@ public final class NativePool implements AutoCloseable {
     }
 
     private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Thread accessor) {
-        Kernel.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(kernel, "kernel must not be null");
         kernel.validate(problem);
         Buffers buffers = kernel.buffers(problem);
         List<String> names = new ArrayList<>(); // as NativeBuffers.callerSegments() orders them
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
-            if (buffers.input(i) instanceof Buffers.SegmentInput s) {
-                Segments.check(s.segment, "input " + i, accessor);
+            if (KernelAccess.input(buffers, i) instanceof Buffers.SegmentInput s) {
+                Segments.check(s.segment(), "input " + i, accessor, s.type().size());
                 names.add("input " + i);
             }
         }
@@ -255,7 +265,7 @@ public final class NativePool implements AutoCloseable {
         try {
             NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
             return start(kernel, () -> scratch.give(memory), nb.in, nb.out, buffers, kernel.items(problem),
-                    kernel.chunkSize(problem, threads), nb.callerSegments(), names.toArray(String[]::new), () -> {
+                    KernelAccess.chunkSize(kernel, problem, threads), nb.callerSegments(), names.toArray(String[]::new), () -> {
                         nb.copyOut();
                         return kernel.finish(problem, buffers);
                     }, index -> new IllegalStateException(
@@ -268,10 +278,10 @@ public final class NativePool implements AutoCloseable {
 
     private Job<MemorySegment> startSegments(PairKernel kernel, MemorySegment a, MemorySegment b,
                                              MemorySegment out, Thread accessor) {
-        Kernel.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(kernel, "kernel must not be null");
         long n = Segments.checkPairs(a, b, out, accessor);
         return start(kernel, () -> { }, new MemorySegment[] {a, b}, new MemorySegment[] {out}, new Buffers(), n,
-                kernel.chunkSize(n, 1, threads),
+                KernelAccess.chunkSize(kernel, n, 1, threads),
                 new MemorySegment[] {a, b, out}, new String[] {"a", "b", "out"}, () -> out,
                 index -> Segments.badInput(kernel, a, b, index));
     }
@@ -291,28 +301,38 @@ public final class NativePool implements AutoCloseable {
         }
         MemorySegment job;
         long[] badIndex = new long[1];
-        try (Arena argsArena = Arena.ofConfined()) { // pc_job_create copies the args struct
-            long[] iparam = new long[Buffers.MAX_PARAMS];
-            double[] dparam = new double[Buffers.MAX_PARAMS];
-            for (int i = 0; i < Buffers.MAX_PARAMS; i++) {
-                iparam[i] = params.iparam(i);
-                dparam[i] = params.dparam(i);
-            }
-            MemorySegment args = Native.args(argsArena, in, out, iparam, dparam);
-            job = Native.createJob(handle, Kernels.nativeId(kernel), args, n, chunk, badIndex);
+        MemorySegment def;
+        try {
+            def = NativeKernels.acquire(kernel); // an application's library stays loaded until the job is freed
         } catch (Throwable t) {
             jobEnded();
             throw t;
         }
+        try (Arena argsArena = Arena.ofConfined()) { // pc_job_create copies the args struct
+            MemorySegment args = Native.args(argsArena, in, out, NativeBuffers.iparams(params), NativeBuffers.dparams(params));
+            job = Native.createJob(handle, def, args, n, chunk, badIndex);
+        } catch (Throwable t) {
+            NativeKernels.release(kernel);
+            jobEnded();
+            throw t;
+        }
         if (job.equals(MemorySegment.NULL)) {
+            NativeKernels.release(kernel);
             jobEnded();
             throw badInput.apply(badIndex[0]);
         }
-        return new Job<>(this, job, release, pinned, pinnedNames, n, result);
+        Runnable releaseAll = () -> {
+            try {
+                release.run();
+            } finally {
+                NativeKernels.release(kernel);
+            }
+        };
+        return new Job<>(this, job, releaseAll, pinned, pinnedNames, n, result);
     }
 
     /** A job submitted after close(): its own type, so that the native-pool runner can say it is closed. */
-    static final class ClosedException extends IllegalStateException {
+    public static final class ClosedException extends IllegalStateException {
         ClosedException() {
             super("this NativePool is closed");
         }

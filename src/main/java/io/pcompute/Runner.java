@@ -1,5 +1,9 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.PairKernel;
+import io.pcompute.kernel.Pairs;
+
 /**
  * One way of computing kernels — the seed experiment's comparison: open one per {@link Strategy}, run
  * kernels as often as needed, close it to release its threads. Every runner returns what the kernel's

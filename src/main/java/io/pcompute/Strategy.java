@@ -1,5 +1,8 @@
 package io.pcompute;
 
+import io.pcompute.internal.Runners;
+import io.pcompute.internal.AutoRunner;
+
 /** The ways pcompute computes a kernel: the four the seed experiment compares, and {@link #AUTO}. */
 public enum Strategy {
     /** The Java reference, one item after another on the calling thread. */

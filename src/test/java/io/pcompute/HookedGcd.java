@@ -1,5 +1,8 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernel.Buffers;
 import io.pcompute.kernels.Gcd;
 
 import java.util.List;

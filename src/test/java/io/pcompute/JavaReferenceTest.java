@@ -1,5 +1,6 @@
 package io.pcompute;
 
+import io.pcompute.kernels.JavaReference;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;

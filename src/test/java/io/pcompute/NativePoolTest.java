@@ -1,5 +1,6 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 
 import org.junit.jupiter.api.Test;

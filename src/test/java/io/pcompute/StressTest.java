@@ -1,5 +1,9 @@
 package io.pcompute;
 
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernel.Compare;
+import io.pcompute.kernels.JavaReference;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Reduce;
 

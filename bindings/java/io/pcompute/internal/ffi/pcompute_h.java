@@ -963,6 +963,71 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_run_def_keep {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_run_def_keep");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_keep(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *keep0, const void *keep1, const void *keep2, const void *keep3)
+     * }
+     */
+    public static FunctionDescriptor pc_run_def_keep$descriptor() {
+        return pc_run_def_keep.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_keep(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *keep0, const void *keep1, const void *keep2, const void *keep3)
+     * }
+     */
+    public static MethodHandle pc_run_def_keep$handle() {
+        return pc_run_def_keep.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_keep(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *keep0, const void *keep1, const void *keep2, const void *keep3)
+     * }
+     */
+    public static MemorySegment pc_run_def_keep$address() {
+        return pc_run_def_keep.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_run_def_keep(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *keep0, const void *keep1, const void *keep2, const void *keep3)
+     * }
+     */
+    public static int pc_run_def_keep(MemorySegment def, MemorySegment args, long n, MemorySegment bad_index, MemorySegment keep0, MemorySegment keep1, MemorySegment keep2, MemorySegment keep3) {
+        var mh$ = pc_run_def_keep.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_run_def_keep", def, args, n, bad_index, keep0, keep1, keep2, keep3);
+            }
+            return (int)mh$.invokeExact(def, args, n, bad_index, keep0, keep1, keep2, keep3);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_run {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,

@@ -1,6 +1,6 @@
 package io.pcompute.cli;
 
-import io.pcompute.Kernel;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
 import picocli.CommandLine.Command;
 

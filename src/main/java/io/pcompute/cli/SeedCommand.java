@@ -1,6 +1,6 @@
 package io.pcompute.cli;
 
-import io.pcompute.PairKernel;
+import io.pcompute.kernel.PairKernel;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.ProgressListener;
 import io.pcompute.Runner;

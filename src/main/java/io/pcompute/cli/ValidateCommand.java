@@ -1,8 +1,8 @@
 package io.pcompute.cli;
 
-import io.pcompute.Kernel;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
-import io.pcompute.PortValidator;
+import io.pcompute.validate.PortValidator;
 import io.pcompute.internal.Native;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -134,7 +134,7 @@ public final class Native {
      * Returns PC_OK or PC_ERR_INVALID_ARGUMENT with the first bad index in {@code badIndex[0]};
      * other failures throw.
      */
-    public static int run(int kernel, MemorySegment args, long n, long[] badIndex, MemorySegment[] keep) {
+    public static int run(MemorySegment kernelDef, MemorySegment args, long n, long[] badIndex, MemorySegment[] keep) {
         if (keep.length > 4) {
             throw new IllegalArgumentException("keep.length = " + keep.length + ": at most 4 segments");
         }
@@ -144,24 +144,35 @@ public final class Native {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
-            return invalidOrCheck(pcompute_h.pc_run_keep(kernel, args, n, bad, k[0], k[1], k[2], k[3]), bad,
-                    badIndex, "pc_run");
+            return invalidOrCheck(pcompute_h.pc_run_def_keep(kernelDef, args, n, bad, k[0], k[1], k[2], k[3]), bad,
+                    badIndex, "pc_run_def");
         }
+    }
+
+    /** The descriptor of built-in kernel {@code id} (static storage in libpcompute). */
+    public static MemorySegment kernelDef(int id) {
+        MemorySegment def = pcompute_h.pc_kernel_def_of(id);
+        if (def.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("kernel id " + id + ": libpcompute has no such kernel");
+        }
+        return def;
+    }
+
+    /** The kernel ABI version libpcompute speaks. */
+    public static int kernelAbiVersion() {
+        return pcompute_h.pc_kernel_abi_version();
     }
 
     /**
      * Runs a pair kernel directly on Java arrays through a critical handle: no copy, no safepoint for
      * the duration, so only for short calls. Same returns as {@link #runPairs}.
      */
-    public static int runPairsCritical(int kernel, long[] a, long[] b, long[] out, long[] badIndex) {
-        MethodHandle handle;
-        if (kernel == pcompute_h.PC_KERNEL_GCD_BRUTE()) {
-            handle = GCD_BRUTE_CRITICAL;
-        } else if (kernel == pcompute_h.PC_KERNEL_GCD_FAST()) {
-            handle = GCD_FAST_CRITICAL;
-        } else {
-            throw new IllegalArgumentException("kernel id " + kernel + " has no critical entry point");
-        }
+    public static int runPairsCritical(String kernel, long[] a, long[] b, long[] out, long[] badIndex) {
+        MethodHandle handle = switch (kernel) {
+            case "gcd_brute" -> GCD_BRUTE_CRITICAL;
+            case "gcd_fast" -> GCD_FAST_CRITICAL;
+            default -> throw new IllegalArgumentException("kernel " + kernel + " has no critical entry point");
+        };
         MemorySegment bad = MemorySegment.ofArray(badIndex);
         int status;
         try {
@@ -265,6 +276,16 @@ public final class Native {
     }
 
     /** TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. */
+    /** The C library's id of built-in kernel {@code name}; throws IllegalArgumentException if it has none. */
+    public static int kernelId(String name) {
+        for (int id = 1; id <= kernelCount(); id++) {
+            if (kernelName(id).equals(name)) {
+                return id;
+            }
+        }
+        throw new IllegalArgumentException("kernel = '" + name + "': libpcompute has no such kernel");
+    }
+
     public static void plantBug(int id, boolean enabled) {
         check(pcompute_h.pc_test_plant_bug(id, enabled ? 1 : 0), "pc_test_plant_bug");
     }
@@ -274,13 +295,13 @@ public final class Native {
      * {@link MemorySegment#NULL} with the first bad index in {@code badIndex[0]} when an input value is
      * invalid. Other failures throw.
      */
-    public static MemorySegment createJob(MemorySegment pool, int kernel, MemorySegment args, long n, long chunk,
-                                       long[] badIndex) {
+    public static MemorySegment createJob(MemorySegment pool, MemorySegment kernelDef, MemorySegment args, long n,
+                                          long chunk, long[] badIndex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment jobOut = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
-            int status = pcompute_h.pc_job_create(pool, kernel, args, n, chunk, jobOut, bad);
-            if (invalidOrCheck(status, bad, badIndex, "pc_job_create") != PC_OK) {
+            int status = pcompute_h.pc_job_create_def(pool, kernelDef, args, n, chunk, jobOut, bad);
+            if (invalidOrCheck(status, bad, badIndex, "pc_job_create_def") != PC_OK) {
                 return MemorySegment.NULL;
             }
             return jobOut.get(ValueLayout.ADDRESS, 0);

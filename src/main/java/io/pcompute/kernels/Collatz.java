@@ -1,9 +1,9 @@
 package io.pcompute.kernels;
 
-import io.pcompute.Buffers;
-import io.pcompute.Compare;
-import io.pcompute.Kernel;
-import io.pcompute.Shrink;
+import io.pcompute.kernel.Buffers;
+import io.pcompute.kernel.Compare;
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.Shrink;
 import io.pcompute.internal.Limits;
 
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package io.pcompute.kernels;
 
-import io.pcompute.JavaReference;
-import io.pcompute.PairKernel;
-import io.pcompute.Pairs;
-import io.pcompute.Shrink;
+import io.pcompute.kernel.PairKernel;
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernel.Shrink;
 
 import java.util.ArrayList;
 import java.util.List;

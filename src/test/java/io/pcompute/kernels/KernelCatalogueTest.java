@@ -1,6 +1,6 @@
 package io.pcompute.kernels;
 
-import io.pcompute.Kernel;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
@@ -238,7 +238,7 @@ class KernelCatalogueTest {
         long n = 3_000_000;
         for (Primes kernel : List.of(Primes.TRIAL, Primes.SIEVE)) {
             for (long block : new long[] {Primes.BLOCK, 4L * Primes.BLOCK, 1L << 20, 1L << 22}) {
-                io.pcompute.Buffers b = new io.pcompute.Buffers().iparam(0, lo).iparam(1, block)
+                io.pcompute.kernel.Buffers b = new io.pcompute.kernel.Buffers().iparam(0, lo).iparam(1, block)
                         .out(0, new long[(int) ((n + block - 1) / block)]);
                 kernel.reference(b, 0, n);
                 // pi(3,999,000) - pi(999,000), counted independently (sympy.primepi)

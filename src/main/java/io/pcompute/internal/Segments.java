@@ -1,10 +1,13 @@
-package io.pcompute;
+package io.pcompute.internal;
+
+import io.pcompute.kernel.PairKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 
 /** Checks of caller-provided segments, with messages that name the argument and what was expected. */
-final class Segments {
+public final class Segments {
     private Segments() {}
 
     /**
@@ -13,7 +16,7 @@ final class Segments {
      *
      * @param accessor the thread that will pass the segments to native code
      */
-    static long checkPairs(MemorySegment a, MemorySegment b, MemorySegment out, Thread accessor) {
+    public static long checkPairs(MemorySegment a, MemorySegment b, MemorySegment out, Thread accessor) {
         check(a, "a", accessor);
         check(b, "b", accessor);
         check(out, "out", accessor);
@@ -29,8 +32,13 @@ final class Segments {
     }
 
     /** As the pair checks: alive, native, whole 8-byte values, aligned, accessible by {@code accessor}. */
-    static void check(MemorySegment segment, String name, Thread accessor) {
-        Kernel.requireNonNull(segment, name);
+    public static void check(MemorySegment segment, String name, Thread accessor) {
+        check(segment, name, accessor, Long.BYTES);
+    }
+
+    /** Alive, native, whole {@code size}-byte values, aligned to {@code size}, accessible by {@code accessor}. */
+    public static void check(MemorySegment segment, String name, Thread accessor, long size) {
+        Objects.requireNonNull(segment, name + " must not be null");
         if (!segment.scope().isAlive()) {
             throw new IllegalArgumentException(name + ": its arena is already closed");
         }
@@ -38,13 +46,13 @@ final class Segments {
             throw new IllegalArgumentException(name + " is a heap segment: native workers need native "
                     + "memory (allocate it from an Arena, or pass Java arrays to have them copied)");
         }
-        if (segment.byteSize() % Long.BYTES != 0) {
-            throw new IllegalArgumentException(
-                    name + ".byteSize() = " + segment.byteSize() + ": must be a multiple of 8 (8-byte values)");
+        if (segment.byteSize() % size != 0) {
+            throw new IllegalArgumentException(name + ".byteSize() = " + segment.byteSize() + ": must be a multiple of "
+                    + size + " (" + size + "-byte values)");
         }
-        if (segment.address() % Long.BYTES != 0) {
+        if (segment.address() % size != 0) {
             throw new IllegalArgumentException(String.format(
-                    "%s.address() = 0x%x: must be 8-byte aligned for 8-byte values", name, segment.address()));
+                    "%s.address() = 0x%x: must be %d-byte aligned for %d-byte values", name, segment.address(), size, size));
         }
         if (!segment.isAccessibleBy(accessor)) {
             throw new IllegalArgumentException(name + " is confined to another thread: an asynchronous job "
@@ -72,7 +80,7 @@ final class Segments {
     }
 
     /** The exception for the first invalid pair the C library found, naming the element and value. */
-    static IllegalArgumentException badInput(PairKernel kernel, MemorySegment a, MemorySegment b, long index) {
+    public static IllegalArgumentException badInput(PairKernel kernel, MemorySegment a, MemorySegment b, long index) {
         try {
             kernel.checkInput("a", index, a.getAtIndex(ValueLayout.JAVA_LONG, index));
             kernel.checkInput("b", index, b.getAtIndex(ValueLayout.JAVA_LONG, index));

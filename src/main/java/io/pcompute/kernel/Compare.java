@@ -1,4 +1,4 @@
-package io.pcompute;
+package io.pcompute.kernel;
 
 /** Comparison rules for kernel declarations: exact for integers, a ULP bound for floating point. */
 public final class Compare {

@@ -1,5 +1,10 @@
-package io.pcompute;
+package io.pcompute.validate;
 
+import io.pcompute.kernel.Kernel;
+import io.pcompute.Strategy;
+import io.pcompute.Runner;
+import io.pcompute.NativePool;
+import java.util.Objects;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +59,7 @@ public final class PortValidator {
         if (cases < 1) {
             throw new IllegalArgumentException("cases = " + cases + ": must be >= 1");
         }
-        Kernel.requireNonNull(threadCounts, "threadCounts");
+        Objects.requireNonNull(threadCounts, "threadCounts must not be null");
         Set<Integer> resolved = new LinkedHashSet<>();
         for (int t : threadCounts) {
             if (t < 0 || t > NativePool.MAX_THREADS) {
@@ -89,7 +94,7 @@ public final class PortValidator {
 
     /** Validates one kernel, telling {@code onCase} how many cases are done after each. */
     public <P, R> Report validate(Kernel<P, R> kernel, Consumer<Integer> onCase) {
-        Kernel.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(kernel, "kernel must not be null");
         List<Runner> runners = openRunners();
         try {
             return validate(kernel, runners, onCase);

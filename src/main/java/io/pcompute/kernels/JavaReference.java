@@ -1,4 +1,4 @@
-package io.pcompute;
+package io.pcompute.kernels;
 
 /**
  * The Java reference implementations: plain, readable Java that defines what every kernel must compute.

@@ -1,5 +1,10 @@
-package io.pcompute;
+package io.pcompute.internal;
 
+import io.pcompute.kernel.Kernel;
+import io.pcompute.ProgressListener;
+import io.pcompute.Strategy;
+import io.pcompute.Runner;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -19,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
  * that vanishes as calls accumulate. {@link #warmUp} does the first timing up front.
  */
-final class AutoRunner implements Runner {
+public final class AutoRunner implements Runner {
     /** A serial candidate is tried only when its run is expected to cost at most this. */
     static final long EXPLORE_LIMIT_NS = 20_000_000;
     static final int MIN_TRIALS = 3;
@@ -121,7 +126,7 @@ final class AutoRunner implements Runner {
     /* Guarded by `this`, as the lazily opened pools are: a closed AUTO never opens one. */
     private boolean closed;
 
-    AutoRunner(int threads) {
+    public AutoRunner(int threads) {
         this.threads = threads;
     }
 
@@ -140,7 +145,7 @@ final class AutoRunner implements Runner {
         synchronized (this) {
             Runners.requireOpen(closed, this);
         }
-        Kernel.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(kernel, "kernel must not be null");
         kernel.validate(problem);
         Trials t = trialsFor(kernel, problem);
         Strategy next = t.take(threads);

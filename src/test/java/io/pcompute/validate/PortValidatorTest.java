@@ -1,5 +1,10 @@
-package io.pcompute;
+package io.pcompute.validate;
 
+import io.pcompute.Strategy;
+import io.pcompute.Runner;
+import io.pcompute.ProgressListener;
+import io.pcompute.Kernels;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.internal.Native;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Primes;
@@ -28,7 +33,7 @@ class PortValidatorTest {
     }
 
     private static <P, R> PortValidator.Report withPlantedBug(Kernel<P, R> kernel, int cases) {
-        int id = Kernels.nativeId(kernel);
+        int id = Native.kernelId(kernel.name());
         Native.plantBug(id, true);
         try {
             return new PortValidator(cases, 7, List.of(2)).validate(kernel);

@@ -1,4 +1,4 @@
-package io.pcompute;
+package io.pcompute.internal;
 
 import io.pcompute.internal.Native;
 
@@ -14,13 +14,13 @@ import java.util.Deque;
  * heap, not from an arena: a job's buffer is freed on the completion thread, and freeing must be cheap
  * there (closing a shared arena costs a handshake with every thread, about 0.1 ms).
  */
-final class ScratchPool implements AutoCloseable {
+public final class ScratchPool implements AutoCloseable {
     /** Buffers kept for reuse at most; more (from many concurrent jobs) are freed when given back. */
     private static final int MAX_RETAINED = 4;
 
     /** One reusable buffer of C heap memory, 64-byte aligned; the pool frees it (any thread may give it back). */
-    static final class Scratch {
-        final MemorySegment memory;
+    public static final class Scratch {
+        public final MemorySegment memory;
 
         private Scratch(long bytes) {
             memory = Native.allocate(Math.max(bytes, 4096));
@@ -35,7 +35,7 @@ final class ScratchPool implements AutoCloseable {
     private boolean closed;
 
     /** A buffer of at least {@code bytes}: a retained one when one is large enough, else a new one. */
-    synchronized Scratch take(long bytes) {
+    public synchronized Scratch take(long bytes) {
         for (Scratch s : free) {
             if (s.memory.byteSize() >= bytes) {
                 free.remove(s);
@@ -49,7 +49,7 @@ final class ScratchPool implements AutoCloseable {
     }
 
     /** Takes back a buffer the native side no longer uses. */
-    synchronized void give(Scratch s) {
+    public synchronized void give(Scratch s) {
         if (closed || free.size() >= MAX_RETAINED) {
             s.free();
         } else {

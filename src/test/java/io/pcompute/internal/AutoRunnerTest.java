@@ -1,5 +1,8 @@
-package io.pcompute;
+package io.pcompute.internal;
 
+import io.pcompute.TestData;
+import io.pcompute.Strategy;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Reduce;
 import org.junit.jupiter.api.Test;

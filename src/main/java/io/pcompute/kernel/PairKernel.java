@@ -1,4 +1,4 @@
-package io.pcompute;
+package io.pcompute.kernel;
 
 /**
  * A kernel over pairs of int64 values, {@code out[k] = apply(a[k], b[k])} — the shape of the origin

@@ -1,12 +1,21 @@
-package io.pcompute;
+package io.pcompute.internal;
 
-import io.pcompute.internal.Native;
+import io.pcompute.NativePool;
+import io.pcompute.ProgressListener;
+import io.pcompute.Runner;
+import io.pcompute.Strategy;
+import io.pcompute.Job;
+import io.pcompute.kernel.Buffers;
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.PairKernel;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The four {@link Strategy} implementations. */
-final class Runners {
+public final class Runners {
     private Runners() {}
 
     /**
@@ -32,9 +41,9 @@ final class Runners {
         @Override
         public final <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             requireOpen(closed, this);
-            Kernel.requireNonNull(kernel, "kernel");
+            Objects.requireNonNull(kernel, "kernel must not be null");
             kernel.validate(problem);
-            Kernel.requireNonNull(progress, "progress");
+            Objects.requireNonNull(progress, "progress must not be null");
             Buffers buffers = kernel.buffers(problem);
             compute(kernel, problem, buffers, kernel.items(problem), progress);
             return kernel.finish(problem, buffers);
@@ -53,17 +62,17 @@ final class Runners {
     }
 
     /** Every runner throws the same exception when used after {@link Runner#close()}. */
-    static void requireOpen(boolean closed, Runner runner) {
+    public static void requireOpen(boolean closed, Runner runner) {
         if (closed) {
             throw closedException(runner);
         }
     }
 
-    static IllegalStateException closedException(Runner runner) {
+    public static IllegalStateException closedException(Runner runner) {
         return new IllegalStateException("this " + runner.strategy().label() + " runner is closed");
     }
 
-    static final class JavaSerial extends BufferRunner {
+    public static final class JavaSerial extends BufferRunner {
         @Override
         public Strategy strategy() {
             return Strategy.JAVA_SERIAL;
@@ -76,8 +85,8 @@ final class Runners {
 
         @Override
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
-            buffers.copySegmentInputs();
-            long chunk = kernel.chunkSize(problem, 1);
+            KernelAccess.copySegmentInputs(buffers);
+            long chunk = KernelAccess.chunkSize(kernel, problem, 1);
             for (long begin = 0; begin < n; begin += chunk) {
                 long end = Math.min(n, begin + chunk);
                 kernel.reference(buffers, begin, end);
@@ -91,11 +100,11 @@ final class Runners {
     }
 
     /** Java threads pulling chunks from a shared counter, as the native pool's workers do. */
-    static final class JavaPool extends BufferRunner {
+    public static final class JavaPool extends BufferRunner {
         private final int threads;
         private final ExecutorService executor;
 
-        JavaPool(int threads) {
+        public JavaPool(int threads) {
             this.threads = threads;
             AtomicInteger ids = new AtomicInteger();
             ThreadFactory factory = r -> {
@@ -118,8 +127,8 @@ final class Runners {
 
         @Override
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
-            buffers.copySegmentInputs(); // here, on the thread the caller's segments belong to
-            long chunk = kernel.chunkSize(problem, threads);
+            KernelAccess.copySegmentInputs(buffers); // here, on the thread the caller's segments belong to
+            long chunk = KernelAccess.chunkSize(kernel, problem, threads);
             AtomicLong next = new AtomicLong();
             List<Future<?>> workers = new ArrayList<>(threads);
             for (int t = 0; t < Math.min(threads, (n + chunk - 1) / chunk); t++) {
@@ -168,7 +177,7 @@ final class Runners {
      * One downcall on the calling thread. Short calls pass the Java arrays zero-copy through a critical
      * handle; longer ones copy into native memory so that the garbage collector is never held up.
      */
-    static final class NativeSerial extends BufferRunner {
+    public static final class NativeSerial extends BufferRunner {
         private final ScratchPool scratch = new ScratchPool();
 
         @Override
@@ -185,18 +194,19 @@ final class Runners {
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
             long[] badIndex = new long[1];
             int status;
-            if (kernel instanceof PairKernel pairs && pairs.isShortCall(n)) {
-                status = Native.runPairsCritical(Kernels.nativeId(kernel), buffers.longIn(0), buffers.longIn(1),
+            if (kernel instanceof PairKernel pairs && pairs.isShortCall(n) && kernel.nativeKernel() == null) {
+                status = Native.runPairsCritical(kernel.name(), buffers.longIn(0), buffers.longIn(1),
                         buffers.longOut(0), badIndex);
             } else {
+                MemorySegment def = NativeKernels.acquire(kernel);
                 ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
                 try (Arena argsArena = Arena.ofConfined()) {
                     NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
-                    status = Native.run(Kernels.nativeId(kernel), nb.args(argsArena), n, badIndex,
-                            nb.callerSegments());
+                    status = Native.run(def, nb.args(argsArena), n, badIndex, nb.callerSegments());
                     nb.copyOut();
                 } finally {
                     scratch.give(memory);
+                    NativeKernels.release(kernel);
                 }
             }
             if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
@@ -212,11 +222,11 @@ final class Runners {
         }
     }
 
-    static final class NativePoolRunner implements Runner {
+    public static final class NativePoolRunner implements Runner {
         private static final Duration POLL = Duration.ofMillis(100);
         private final NativePool pool;
 
-        NativePoolRunner(NativePool pool) {
+        public NativePoolRunner(NativePool pool) {
             this.pool = pool;
         }
 
@@ -233,7 +243,7 @@ final class Runners {
         @Override
         public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
             requireOpen(pool.isClosed(), this);
-            Kernel.requireNonNull(progress, "progress");
+            Objects.requireNonNull(progress, "progress must not be null");
             try {
                 return runOnPool(kernel, problem, progress);
             } catch (NativePool.ClosedException e) { // closed since the check: say so as every runner does

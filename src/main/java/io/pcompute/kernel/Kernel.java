@@ -1,7 +1,10 @@
-package io.pcompute;
+package io.pcompute.kernel;
+
+import io.pcompute.internal.KernelAccess;
+import io.pcompute.internal.Segments;
 
 import java.lang.foreign.MemorySegment;
-
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,16 +19,58 @@ import java.util.SplittableRandom;
  *       become a result;</li>
  *   <li>its comparison rule ({@link #difference}), input generator, edge cases and shrinking steps.</li>
  * </ul>
- * Declarations live in {@code io.pcompute.kernels}; {@link Kernels} finds them.
+ * <p>Where the C code lives: a built-in kernel is found in libpcompute by its name ({@link #Kernel(String)});
+ * an application's kernel names its own shared library and symbol ({@link #Kernel(String, NativeKernel)},
+ * {@link NativeLibrary#kernel}). A kernel with neither runs on the Java strategies only. Declare kernels as
+ * {@code public static final} constants in the application's own package, and list them for the command
+ * line and the validator through a {@link KernelProvider}.
  *
  * @param <P> the problem (inputs and parameters)
  * @param <R> the result
  */
 public abstract class Kernel<P, R> {
-    private final String name;
+    static {
+        KernelAccess.install(new Bridge());
+    }
 
+    private final String name;
+    private final NativeKernel nativeKernel;
+
+    /** A kernel whose C code, if any, is libpcompute's kernel of the same name. */
     protected Kernel(String name) {
-        this.name = name;
+        this.name = requireName(name);
+        this.nativeKernel = null;
+    }
+
+    /**
+     * A kernel whose C code is {@code nativeKernel}, a symbol of an application's shared library. The
+     * descriptor's name, when it has one, must be {@code name}: that catches a kernel bound to the wrong
+     * symbol.
+     *
+     * @throws IllegalArgumentException if the descriptor names another kernel
+     */
+    protected Kernel(String name, NativeKernel nativeKernel) {
+        this.name = requireName(name);
+        this.nativeKernel = requireNonNull(nativeKernel, "nativeKernel");
+        String declared = nativeKernel.descriptorName();
+        if (declared != null && !declared.equals(name)) {
+            throw new IllegalArgumentException("kernel '" + name + "': " + nativeKernel + " declares a kernel named '"
+                    + declared + "' (bound to the wrong symbol?)");
+        }
+    }
+
+    private static String requireName(String name) {
+        requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z][A-Za-z0-9_.-]{0,63}")) {
+            throw new IllegalArgumentException("name = '" + name + "': must be 1-64 letters, digits, '_', '.' or '-', "
+                    + "starting with a letter");
+        }
+        return name;
+    }
+
+    /** The application's C code of this kernel, or null for a built-in (or Java-only) kernel. */
+    public final NativeKernel nativeKernel() {
+        return nativeKernel;
     }
 
     /** The kernel's name, as the C library knows it (e.g. {@code gcd_brute}). */
@@ -113,16 +158,44 @@ public abstract class Kernel<P, R> {
         return 1;
     }
 
-    /** Items per task for {@code threads} workers: a whole number of blocks. */
-    final long chunkSize(P problem, int threads) {
-        return chunkSize(items(problem), block(problem), threads);
-    }
-
     /** Items per task for {@code n} items in blocks of {@code block}, for {@code threads} workers. */
     final long chunkSize(long n, long block, int threads) {
         long target = (long) Math.max(threads, 1) * tasksPerThread();
         long chunk = Math.max(minChunk(), (n + target - 1) / target);
         return Math.max(block, (chunk + block - 1) / block * block);
+    }
+
+    /** What pcompute's strategies need of kernels and buffers beyond the public contract. */
+    private static final class Bridge extends KernelAccess {
+        @Override
+        protected long chunk(Kernel<?, ?> kernel, long n, long block, int threads) {
+            return kernel.chunkSize(n, block, threads);
+        }
+
+        @Override
+        protected Object rawInput(Buffers buffers, int slot) {
+            return buffers.rawInput(slot);
+        }
+
+        @Override
+        protected Object rawOutput(Buffers buffers, int slot) {
+            return buffers.rawOutput(slot);
+        }
+
+        @Override
+        protected void copyInputs(Buffers buffers) {
+            buffers.copySegmentInputs();
+        }
+
+        @Override
+        protected MemorySegment acquireDescriptor(NativeKernel kernel) {
+            return kernel.acquire();
+        }
+
+        @Override
+        protected void releaseDescriptor(NativeKernel kernel) {
+            kernel.release();
+        }
     }
 
     // ---- shared helpers for declarations ------------------------------------------------------------
@@ -145,8 +218,21 @@ public abstract class Kernel<P, R> {
      * @throws IllegalArgumentException naming {@code name} and what is wrong
      */
     protected static long requireValues(MemorySegment segment, String name) {
-        Segments.check(segment, name, Thread.currentThread());
-        long n = segment.byteSize() / 8;
+        return requireElements(segment, name, ValueLayout.JAVA_LONG);
+    }
+
+    /**
+     * Checks a caller's segment of {@code layout}'s elements (see {@link Buffers#in(int, MemorySegment,
+     * ValueLayout)}) that native code will read in place — alive, native, aligned to and a whole number of
+     * elements, accessible from the calling thread, at most {@link #MAX_SEGMENT_VALUES} of them — and returns
+     * how many it holds.
+     *
+     * @throws IllegalArgumentException naming {@code name} and what is wrong
+     */
+    protected static long requireElements(MemorySegment segment, String name, ValueLayout layout) {
+        long size = Buffers.ElementType.of(layout).size();
+        Segments.check(segment, name, Thread.currentThread(), size);
+        long n = segment.byteSize() / size;
         if (n > MAX_SEGMENT_VALUES) {
             throw new IllegalArgumentException(name + " holds " + n + " values: at most " + MAX_SEGMENT_VALUES
                     + " (the Java strategies read it as one array)");

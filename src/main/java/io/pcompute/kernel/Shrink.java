@@ -1,4 +1,4 @@
-package io.pcompute;
+package io.pcompute.kernel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
