@@ -333,6 +333,8 @@ public final class NativePool implements AutoCloseable {
 
     /** A job submitted after close(): its own type, so that the native-pool runner can say it is closed. */
     public static final class ClosedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
         ClosedException() {
             super("this NativePool is closed");
         }

@@ -39,10 +39,20 @@ public final class AutoRunner implements Runner {
 
     /** Per kernel and size group: per candidate, the fastest time seen, the runs and their total time. */
     static final class Trials {
+        /** Whether the native strategies are candidates: the kernel has C code and libpcompute loads. */
+        final boolean nativeCandidates;
         final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
         long calls;
         long nextRetime = RETIME_FIRST;
         final java.util.ArrayDeque<Strategy> retime = new java.util.ArrayDeque<>();
+
+        Trials() {
+            this(true);
+        }
+
+        Trials(boolean nativeCandidates) {
+            this.nativeCandidates = nativeCandidates;
+        }
 
         /** The candidate to time on this call, or null to use the fastest: counts the call. */
         synchronized Strategy take(int threads) {
@@ -66,7 +76,7 @@ public final class AutoRunner implements Runner {
         synchronized Strategy next(int threads) {
             if (threads > 1) {
                 for (Strategy s : POOLS) {
-                    if (!done(s)) {
+                    if (!done(s) && candidate(s)) {
                         return s;
                     }
                 }
@@ -76,11 +86,15 @@ public final class AutoRunner implements Runner {
                 }
             }
             for (Strategy s : SERIAL) {
-                if (!done(s)) {
+                if (!done(s) && candidate(s)) {
                     return s;
                 }
             }
             return null;
+        }
+
+        private boolean candidate(Strategy s) {
+            return nativeCandidates || (s != Strategy.NATIVE_POOL && s != Strategy.NATIVE_SERIAL);
         }
 
         private boolean done(Strategy s) {
@@ -194,10 +208,30 @@ public final class AutoRunner implements Runner {
         int group = 64 - Long.numberOfLeadingZeros(items);
         Trials t = groups.get(group);
         if (t == null) {
-            groups.compareAndSet(group, null, new Trials());
+            groups.compareAndSet(group, null, new Trials(hasNativeCode(kernel)));
             t = groups.get(group);
         }
         return t;
+    }
+
+    private static final System.Logger LOG = System.getLogger(AutoRunner.class.getName());
+    private static volatile boolean loggedNoLibrary;
+
+    /**
+     * Whether AUTO may try the native strategies for {@code kernel}: not for a Java-only kernel, and not when
+     * libpcompute cannot be loaded (AUTO then uses the Java strategies from the first call, and says why once).
+     */
+    private static boolean hasNativeCode(Kernel<?, ?> kernel) {
+        try {
+            return NativeKernels.hasNativeCode(kernel);
+        } catch (LinkageError | RuntimeException e) {
+            if (!loggedNoLibrary) {
+                loggedNoLibrary = true;
+                LOG.log(System.Logger.Level.WARNING, "pcompute AUTO: the native library is not usable, so AUTO runs the "
+                        + "Java strategies only: " + e, e);
+            }
+            return false;
+        }
     }
 
     private synchronized Runner runner(Strategy s) {

@@ -17,6 +17,42 @@ public final class Compare {
         return null;
     }
 
+    /** Null when equal, else the first differing index and values. */
+    public static String exact(int[] expected, int[] actual) {
+        if (expected.length != actual.length) {
+            return "length " + actual.length + ", expected " + expected.length;
+        }
+        int i = java.util.Arrays.mismatch(expected, actual);
+        return i < 0 ? null : "[" + i + "] = " + actual[i] + ", expected " + expected[i];
+    }
+
+    /** Null when equal, else the first differing index and values (unsigned). */
+    public static String exact(byte[] expected, byte[] actual) {
+        if (expected.length != actual.length) {
+            return "length " + actual.length + ", expected " + expected.length;
+        }
+        int i = java.util.Arrays.mismatch(expected, actual);
+        return i < 0 ? null : "[" + i + "] = " + (actual[i] & 0xff) + ", expected " + (expected[i] & 0xff);
+    }
+
+    /**
+     * Null when every element has the same bits (any NaN matching any NaN), else the first differing index
+     * and values: for float kernels whose C and Java do the same operations in the same order.
+     */
+    public static String exact(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            return "length " + actual.length + ", expected " + expected.length;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            boolean same = Float.isNaN(expected[i]) ? Float.isNaN(actual[i])
+                    : Float.floatToRawIntBits(expected[i]) == Float.floatToRawIntBits(actual[i]);
+            if (!same) {
+                return "[" + i + "] = " + actual[i] + ", expected " + expected[i];
+            }
+        }
+        return null;
+    }
+
     /** Null when equal, else both values. */
     public static String exact(long expected, long actual) {
         return expected == actual ? null : actual + ", expected " + expected;
