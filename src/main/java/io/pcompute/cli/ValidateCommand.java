@@ -32,6 +32,12 @@ final class ValidateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Selection selection;
 
+    @Option(names = "--kernels", paramLabel = "CLASS", split = ",",
+            description = "Application kernel class(es) to load: a KernelProvider, or a class whose public static "
+                    + "Kernel constants are the kernels (on the class path: PCOMPUTE_CLASSPATH for ./pcompute). "
+                    + "Providers declared as services are found without it.")
+    List<String> kernelClasses = List.of();
+
     @Option(names = "--cases", paramLabel = "N", defaultValue = "1000",
             description = "Problems per kernel. Default: ${DEFAULT-VALUE}.")
     int cases;
@@ -52,12 +58,31 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.util.Map<String, Kernel<?, ?>> known = new java.util.LinkedHashMap<>();
+        for (Kernel<?, ?> k : Kernels.all()) {
+            known.put(k.name(), k);
+        }
+        List<Kernel<?, ?>> named = new ArrayList<>();
+        for (String className : kernelClasses) {
+            for (Kernel<?, ?> k : Kernels.fromClass(className.trim())) {
+                Kernel<?, ?> other = known.putIfAbsent(k.name(), k);
+                if (other != null && other != k) {
+                    throw new IllegalArgumentException("--kernels " + className + ": kernel '" + k.name()
+                            + "' has the name of another kernel (" + other.getClass().getName() + ")");
+                }
+                named.add(k);
+            }
+        }
         List<Kernel<?, ?>> kernels = new ArrayList<>();
         if (selection.all) {
-            kernels.addAll(Kernels.all());
+            kernels.addAll(known.values());
         } else {
             for (String name : selection.names) {
-                kernels.add(Kernels.byName(name.trim()));
+                Kernel<?, ?> k = known.get(name.trim());
+                if (k == null) {
+                    throw new IllegalArgumentException("--kernel = '" + name.trim() + "': must be one of " + known.keySet());
+                }
+                kernels.add(k);
             }
         }
         PortValidator validator = new PortValidator(cases, seed, threads);
