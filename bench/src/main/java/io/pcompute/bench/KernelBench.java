@@ -1,6 +1,6 @@
 package io.pcompute.bench;
 
-import io.pcompute.Kernel;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
 import io.pcompute.Runner;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,8 +1,8 @@
 package io.pcompute.bench;
 
-import io.pcompute.Kernel;
+import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
-import io.pcompute.Pairs;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Histogram;
 import io.pcompute.kernels.Mandelbrot;
 import io.pcompute.kernels.Matmul;

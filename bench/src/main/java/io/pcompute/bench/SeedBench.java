@@ -1,6 +1,6 @@
 package io.pcompute.bench;
 
-import io.pcompute.Pairs;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.Runner;
 import io.pcompute.kernels.Gcd;
 import org.openjdk.jmh.annotations.Benchmark;
