@@ -1,5 +1,6 @@
 package io.pcompute.cli;
 
+import io.pcompute.kernel.Kernel;
 import io.pcompute.kernel.PairKernel;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.ProgressListener;
@@ -62,8 +63,19 @@ final class SeedCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "gcd-brute",
-            description = "gcd-brute (the origin workload) or gcd-fast. Default: ${DEFAULT-VALUE}.")
+            description = "gcd-brute (the origin workload), gcd-fast, or any other registered kernel (an application's "
+                    + "too: see --kernels), which runs on its own generated problem of about --items items. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String kernelName;
+
+    @Option(names = "--kernels", paramLabel = "CLASS", split = ",",
+            description = "Application kernel class(es) to load (as for validate --kernels).")
+    List<String> kernelClasses = List.of();
+
+    @Option(names = "--items", paramLabel = "N", defaultValue = "1000000",
+            description = "For kernels other than gcd: about how many items the generated problem has. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long items;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             description = "Progress bars for the scaled workload: auto (when on a terminal), always, never.")
@@ -79,12 +91,15 @@ final class SeedCommand implements Callable<Integer> {
         if (maxValue < 1) {
             throw new IllegalArgumentException("--max-value = " + maxValue + ": must be at least 1");
         }
+        List<Strategy> strategies = strategyNames.stream().map(String::trim).map(Strategy::fromLabel).distinct().toList();
         PairKernel kernel = switch (kernelName.toLowerCase(java.util.Locale.ROOT)) {
             case "gcd-brute", "gcd_brute" -> Gcd.BRUTE;
             case "gcd-fast", "gcd_fast" -> Gcd.FAST;
-            default -> throw new IllegalArgumentException("--kernel = '" + kernelName + "': must be gcd-brute or gcd-fast");
+            default -> null;
         };
-        List<Strategy> strategies = strategyNames.stream().map(String::trim).map(Strategy::fromLabel).distinct().toList();
+        if (kernel == null) {
+            return runGenerated(ValidateCommand.resolve(kernelClasses, List.of(kernelName)).get(0), strategies);
+        }
 
         out.println("pcompute seed experiment, kernel " + kernel);
         out.println("machine: " + Machine.describe());
@@ -110,6 +125,49 @@ final class SeedCommand implements Callable<Integer> {
             }
         } finally {
             runners.values().forEach(Runner::close);
+        }
+        out.println(allMatch ? "All results match the Java reference." : "MISMATCH: see the table above.");
+        return allMatch ? 0 : 1;
+    }
+
+    /** Any kernel on its own generated problem (grown to about --items items), every strategy against its reference. */
+    private <P, R> int runGenerated(Kernel<P, R> kernel, List<Strategy> strategies) {
+        if (items < 1) {
+            throw new IllegalArgumentException("--items = " + items + ": must be at least 1");
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        P problem = kernel.random(random, 1);
+        for (int size = 2; size < 1 << 26 && kernel.items(problem) < items; size *= 2) {
+            P candidate = kernel.random(random, size);
+            if (kernel.items(candidate) > kernel.items(problem)) {
+                problem = candidate;
+            }
+        }
+        out.println("pcompute seed experiment, kernel " + kernel + (kernel.nativeKernel() != null
+                ? " (" + kernel.nativeKernel() + ")" : ""));
+        out.println("machine: " + Machine.describe());
+        out.println("(wall-clock times of single runs after one warm-up call each, JIT warm-up included; JMH benchmarks live in bench/)");
+        out.println();
+        out.println("generated problem, seed " + seed + ": " + kernel.items(problem) + " items");
+        R reference = kernel.reference(problem);
+        out.printf("  %-14s %7s %12s %16s  %s%n", "strategy", "threads", "wall time", "vs java-serial", "match");
+        boolean allMatch = true;
+        Double javaSerial = null;
+        for (Strategy s : strategies) {
+            try (Runner runner = s.open(threads)) {
+                runner.run(kernel, problem);
+                long start = System.nanoTime();
+                R result = runner.run(kernel, problem);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (s == Strategy.JAVA_SERIAL) {
+                    javaSerial = seconds;
+                }
+                String difference = kernel.difference(reference, result);
+                allMatch &= difference == null;
+                out.printf("  %-14s %7d %10.3f s %16s  %s%n", s.label(), runner.threads(), seconds,
+                        javaSerial == null ? "-" : String.format("%.2fx", javaSerial / seconds),
+                        difference == null ? "yes" : "NO: " + difference);
+            }
         }
         out.println(allMatch ? "All results match the Java reference." : "MISMATCH: see the table above.");
         return allMatch ? 0 : 1;

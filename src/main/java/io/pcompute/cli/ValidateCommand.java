@@ -58,33 +58,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.util.Map<String, Kernel<?, ?>> known = new java.util.LinkedHashMap<>();
-        for (Kernel<?, ?> k : Kernels.all()) {
-            known.put(k.name(), k);
-        }
-        List<Kernel<?, ?>> named = new ArrayList<>();
-        for (String className : kernelClasses) {
-            for (Kernel<?, ?> k : Kernels.fromClass(className.trim())) {
-                Kernel<?, ?> other = known.putIfAbsent(k.name(), k);
-                if (other != null && other != k) {
-                    throw new IllegalArgumentException("--kernels " + className + ": kernel '" + k.name()
-                            + "' has the name of another kernel (" + other.getClass().getName() + ")");
-                }
-                named.add(k);
-            }
-        }
-        List<Kernel<?, ?>> kernels = new ArrayList<>();
-        if (selection.all) {
-            kernels.addAll(known.values());
-        } else {
-            for (String name : selection.names) {
-                Kernel<?, ?> k = known.get(name.trim());
-                if (k == null) {
-                    throw new IllegalArgumentException("--kernel = '" + name.trim() + "': must be one of " + known.keySet());
-                }
-                kernels.add(k);
-            }
-        }
+        List<Kernel<?, ?>> kernels = selection.all ? resolve(kernelClasses, null) : resolve(kernelClasses, selection.names);
         PortValidator validator = new PortValidator(cases, seed, threads);
         int planted = plantBug == null ? 0 : nativeId(plantBug);
         if (planted != 0) {
@@ -111,6 +85,43 @@ final class ValidateCommand implements Callable<Integer> {
         }
         out.println(allPassed ? "All kernels match their Java references." : "MISMATCH: see above.");
         return allPassed ? 0 : 1;
+    }
+
+    /**
+     * The registry's kernels plus those of {@code kernelClasses}; all of them when {@code names} is null, else
+     * the named ones.
+     *
+     * @throws IllegalArgumentException for a class that names no kernel, a name taken twice, an unknown name
+     */
+    static List<Kernel<?, ?>> resolve(List<String> kernelClasses, List<String> names) {
+        java.util.Map<String, Kernel<?, ?>> known = new java.util.LinkedHashMap<>();
+        for (Kernel<?, ?> k : Kernels.all()) {
+            known.put(k.name(), k);
+        }
+        for (String className : kernelClasses) {
+            for (Kernel<?, ?> k : Kernels.fromClass(className.trim())) {
+                Kernel<?, ?> other = known.putIfAbsent(k.name(), k);
+                if (other != null && other != k) {
+                    throw new IllegalArgumentException("--kernels " + className + ": kernel '" + k.name()
+                            + "' has the name of another kernel (" + other.getClass().getName() + ")");
+                }
+            }
+        }
+        if (names == null) {
+            return new ArrayList<>(known.values());
+        }
+        List<Kernel<?, ?>> kernels = new ArrayList<>();
+        for (String name : names) {
+            Kernel<?, ?> k = known.get(name.trim().replace('-', '_'));
+            if (k == null) {
+                k = known.get(name.trim());
+            }
+            if (k == null) {
+                throw new IllegalArgumentException("--kernel = '" + name.trim() + "': must be one of " + known.keySet());
+            }
+            kernels.add(k);
+        }
+        return kernels;
     }
 
     private static int nativeId(String name) {

@@ -57,4 +57,15 @@ class ValidateCommandTest {
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("must be one of [gcd_brute"), unknown.err());
     }
+
+    @Test
+    void theMainJobRunsAnApplicationKernelOnEveryStrategy() {
+        Run r = run("seed", "--kernel", "scale_int", "--items", "20000", "--threads", "2",
+                "--strategies", "java-serial,java-pool,native-serial,native-pool,auto");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String strategy : new String[] {"java-serial", "java-pool", "native-serial", "native-pool", "auto"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith(strategy) && l.endsWith("yes")), strategy + "\n" + r.out());
+        }
+        assertTrue(r.out().contains("pct_scale_int_kernel in "), r.out());
+    }
 }
