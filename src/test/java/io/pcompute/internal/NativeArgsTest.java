@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Native.args hands the C side each segment's byte size as its buffer length (kernel ABI 2). */
 class NativeArgsTest {
-    private static final int GCD_FAST = pcompute_h.PC_KERNEL_GCD_FAST();
+    private static final MemorySegment GCD_FAST = Native.kernelDef(pcompute_h.PC_KERNEL_GCD_FAST());
 
     @Test
     void argsCarrySegmentLengthsSoAValidCallRuns() {
