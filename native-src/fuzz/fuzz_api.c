@@ -161,19 +161,33 @@ static void fuzz_def(fuzz_reader* r) {
     for (int i = 0; i < PC_MAX_INPUTS; i++) args.in[i] = (present >> i & 1u) ? buf : NULL;
     for (int i = 0; i < PC_MAX_OUTPUTS; i++) args.out[i] = (present >> (4 + i) & 1u) ? buf : NULL;
     for (int i = 0; i < PC_MAX_PARAMS; i++) args.iparam[i] = (int8_t)fuzz_u8(r);
+    uint8_t empty = fuzz_u8(r); /* which present buffers claim a length of 0 */
+    for (int i = 0; i < PC_MAX_INPUTS; i++) args.in_bytes[i] = args.in[i] && !(empty >> i & 1u) ? sizeof buf : 0;
+    for (int i = 0; i < PC_MAX_OUTPUTS; i++) {
+        args.out_bytes[i] = args.out[i] && !(empty >> (4 + i) & 1u) ? sizeof buf : 0;
+    }
 
     pc_status want;
     int required_missing = 0;
+    uint64_t first_empty = UINT64_MAX; /* the first required slot with length 0 */
     for (int i = 0; i < PC_MAX_INPUTS; i++) required_missing |= (def.inputs_mask >> i & 1u) && args.in[i] == NULL;
     for (int i = 0; i < PC_MAX_OUTPUTS; i++) required_missing |= (def.outputs_mask >> i & 1u) && args.out[i] == NULL;
+    for (int i = PC_MAX_OUTPUTS - 1; i >= 0; i--) {
+        if ((def.outputs_mask >> i & 1u) && args.out_bytes[i] == 0) first_empty = (uint64_t)PC_OUT_SLOT(i);
+    }
+    for (int i = PC_MAX_INPUTS - 1; i >= 0; i--) {
+        if ((def.inputs_mask >> i & 1u) && args.in_bytes[i] == 0) first_empty = (uint64_t)i;
+    }
     if (def.abi_version != PC_KERNEL_ABI_VERSION) want = PC_ERR_ABI_MISMATCH;
     else if (def.run == NULL) want = PC_ERR_NULL_ARGUMENT;
     else if ((def.inputs_mask >> PC_MAX_INPUTS) != 0 || (def.outputs_mask >> PC_MAX_OUTPUTS) != 0 ||
              def.block_param < -1 || def.block_param >= PC_MAX_PARAMS) want = PC_ERR_INVALID_ARGUMENT;
     else if (n > 0 && required_missing) want = PC_ERR_NULL_ARGUMENT;
+    else if (n > 0 && first_empty != UINT64_MAX) want = PC_ERR_BUFFER_SIZE;
     else if (def.block_param >= 0 && args.iparam[def.block_param] < 1) want = PC_ERR_INVALID_ARGUMENT;
     else if (def.validate != NULL && scripted_validate_status != PC_OK)
-        want = scripted_validate_status == PC_ERR_INVALID_ARGUMENT ? PC_ERR_INVALID_ARGUMENT : PC_ERR_KERNEL_STATUS;
+        want = scripted_validate_status == PC_ERR_INVALID_ARGUMENT || scripted_validate_status == PC_ERR_BUFFER_SIZE
+                   ? scripted_validate_status : PC_ERR_KERNEL_STATUS;
     else if (n == 0 || scripted_run_status == PC_OK || scripted_run_status == PC_ERR_OUT_OF_MEMORY)
         want = n == 0 ? PC_OK : scripted_run_status;
     else want = PC_ERR_KERNEL_STATUS; /* CANCELLED without a cancel, or not a run() status at all */
@@ -184,6 +198,10 @@ static void fuzz_def(fuzz_reader* r) {
     if (st == PC_ERR_INVALID_ARGUMENT && def.validate != NULL && scripted_validate_status == PC_ERR_INVALID_ARGUMENT &&
         bad != UINT64_MAX) {
         FUZZ_CHECK(bad == n / 2, "bad_index %llu", (unsigned long long)bad);
+    }
+    if (n > 0 && want == PC_ERR_BUFFER_SIZE && first_empty != UINT64_MAX && !required_missing) {
+        FUZZ_CHECK(bad == first_empty, "bad_index %llu, want slot %llu", (unsigned long long)bad,
+                   (unsigned long long)first_empty);
     }
     if (!(flags & 32u)) return;
     pc_pool* pool = NULL;

@@ -6,7 +6,10 @@
  * Inputs that would be slow or large under the contract (claimed buffers above FUZZ_MAX_BYTES, work
  * above FUZZ_MAX_WORK) are rejected before any library call. A buffer whose contractual size does not
  * fit in 64 bits is passed as a one-element buffer: the library must reject such a call without
- * touching it (issue 8, item 4). Header-only on purpose: every harness is one translation unit.
+ * touching it (issue 8, item 4). pc_args carries each buffer's real length; some calls lie: one buffer
+ * the kernel needs is really allocated shorter than its contract size (and its length says so), and
+ * the library must answer PC_ERR_BUFFER_SIZE naming that slot, never touch past the end (ASan).
+ * Header-only on purpose: every harness is one translation unit.
  */
 #ifndef PC_FUZZ_COMMON_H
 #define PC_FUZZ_COMMON_H
@@ -114,6 +117,8 @@ typedef struct fuzz_call {
     void* out[PC_MAX_OUTPUTS];
     size_t out_bytes[PC_MAX_OUTPUTS];
     int must_fail; /* the contract says this call cannot return PC_OK (bad parameter, NULL, overflow) */
+    int short_slot; /* -1, or the slot (inputs 0.., outputs PC_OUT_SLOT(i)) allocated shorter than needed */
+    int only_short; /* short_slot is the only reason the call must fail: PC_ERR_BUFFER_SIZE is due */
     int valid;     /* every parameter valid by the header (items may still be invalid) */
 } fuzz_call;
 
@@ -245,6 +250,23 @@ static inline unsigned fuzz_double_inputs(int32_t kernel) {
     return kernel >= PC_KERNEL_REDUCE_SUM && kernel <= PC_KERNEL_HISTOGRAM ? 0x3u : 0u;
 }
 
+/* Checks the status of a call that lied about one buffer (c->short_slot >= 0): PC_ERR_BUFFER_SIZE naming
+   that slot when nothing else is wrong by the contract (bad_index: NULL when the caller passed none). The
+   contract model here is looser than the kernels' limits for primes, histogram and matmul, which may
+   refuse the parameters first (PC_ERR_INVALID_ARGUMENT). */
+static inline void fuzz_check_short(const fuzz_call* c, pc_status st, const uint64_t* bad_index) {
+    if (c->short_slot < 0 || !c->only_short) return;
+    int loose = c->kernel == PC_KERNEL_PRIMES_TRIAL || c->kernel == PC_KERNEL_PRIMES_SIEVE ||
+                c->kernel == PC_KERNEL_HISTOGRAM || c->kernel == PC_KERNEL_MATMUL;
+    if (loose && st == PC_ERR_INVALID_ARGUMENT) return;
+    FUZZ_CHECK(st == PC_ERR_BUFFER_SIZE, "kernel %d n %llu: slot %d short, got %d", c->kernel,
+               (unsigned long long)c->n, c->short_slot, (int)st);
+    if (bad_index != NULL) {
+        FUZZ_CHECK(*bad_index == (uint64_t)c->short_slot, "kernel %d: slot %d short, bad_index %llu", c->kernel,
+                   c->short_slot, (unsigned long long)*bad_index);
+    }
+}
+
 /* Decodes one call from the reader. Returns 0 to reject the input (too slow or too large). */
 static inline int fuzz_decode_call(fuzz_reader* r, fuzz_call* c) {
     memset(c, 0, sizeof *c);
@@ -288,6 +310,7 @@ static inline int fuzz_decode_call(fuzz_reader* r, fuzz_call* c) {
         if (in_elems[i] == 0 && i >= 2) continue;
         c->in[i] = fuzz_alloc((size_t)bytes);
         c->in_bytes[i] = (size_t)bytes;
+        c->args.in_bytes[i] = bytes;
         for (size_t k = 0; k < bytes / 8; k++) {
             if (doubles >> i & 1u) {
                 double d = fuzz_double(r);
@@ -307,6 +330,7 @@ static inline int fuzz_decode_call(fuzz_reader* r, fuzz_call* c) {
         if (out_elems[i] == 0 && i >= 1) continue;
         c->out[i] = fuzz_alloc((size_t)bytes);
         c->out_bytes[i] = (size_t)bytes;
+        c->args.out_bytes[i] = bytes;
         memset(c->out[i], 0xA5, (size_t)bytes);
         c->args.out[i] = c->out[i];
     }
@@ -322,20 +346,45 @@ static inline int fuzz_decode_call(fuzz_reader* r, fuzz_call* c) {
             if (steps > FUZZ_MAX_WORK) return 0;
         }
     }
+    /* Optionally lie: reallocate one buffer the kernel needs shorter than its contract size, with the
+       length to match; with n > 0 the call must fail with PC_ERR_BUFFER_SIZE before touching it. */
+    c->short_slot = -1;
+    uint8_t lie = fuzz_u8(r);
+    if ((lie & 3u) == 1u && c->n > 0) {
+        unsigned slot = (lie >> 2) % (PC_MAX_INPUTS + PC_MAX_OUTPUTS);
+        int input = slot < PC_MAX_INPUTS;
+        unsigned i = input ? slot : slot - PC_MAX_INPUTS;
+        uint64_t need = input ? in_elems[i] : out_elems[i];
+        void** buf = input ? &c->in[i] : &c->out[i];
+        size_t* bytes = input ? &c->in_bytes[i] : &c->out_bytes[i];
+        if (need != 0 && *buf != NULL && *bytes > 0) {
+            size_t shorter = *bytes - 1 - (size_t)(fuzz_bytes(r, 4) % *bytes); /* 0 .. bytes - 1 */
+            void* p = fuzz_alloc(shorter);
+            memcpy(p, *buf, shorter);
+            free(*buf);
+            *buf = p;
+            *bytes = shorter;
+            if (input) c->args.in[i] = p, c->args.in_bytes[i] = shorter;
+            else c->args.out[i] = p, c->args.out_bytes[i] = shorter;
+            c->only_short = !c->must_fail && c->valid;
+            c->short_slot = (int)slot;
+            c->must_fail = 1;
+        }
+    }
     /* Optionally drop one buffer: with n > 0 a NULL buffer the kernel needs must be rejected. */
     if (shape & 4u) {
         unsigned slot = (shape >> 3) % (PC_MAX_INPUTS + PC_MAX_OUTPUTS);
         int needed = slot < PC_MAX_INPUTS ? in_elems[slot] != 0 : out_elems[slot - PC_MAX_INPUTS] != 0;
         if (slot < PC_MAX_INPUTS) c->args.in[slot] = NULL;
         else c->args.out[slot - PC_MAX_INPUTS] = NULL;
-        if (needed && c->n > 0) c->must_fail = 1;
+        if (needed && c->n > 0) c->must_fail = 1, c->only_short = 0;
     }
     return 1;
 }
 
-/* True for the status codes the header defines. */
+/* True for the status codes a built-in kernel's call may return. */
 static inline int fuzz_known_status(pc_status st) {
-    return st >= PC_OK && st <= PC_ERR_UNKNOWN_KERNEL;
+    return (st >= PC_OK && st <= PC_ERR_UNKNOWN_KERNEL) || st == PC_ERR_BUFFER_SIZE;
 }
 
 /* Euclid on the unsigned values: the gcd the header documents, independent of the library's code. */

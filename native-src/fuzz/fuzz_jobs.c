@@ -210,6 +210,7 @@ static void run_op(op* o) {
                                   : pc_job_create(p->pool, o->call.kernel, &o->call.args, o->call.n, o->chunk, &job, &bad);
             FUZZ_CHECK(fuzz_known_status(st) && st != PC_ERR_TIMEOUT && st != PC_ERR_BUSY && st != PC_ERR_CANCELLED,
                        "pc_job_create: %d", (int)st);
+            fuzz_check_short(&o->call, st, &bad);
             if (o->call.must_fail) {
                 FUZZ_CHECK(st != PC_OK, "pc_job_create accepted a call the contract rules out: kernel %d n %llu "
                            "iparam %lld %lld", o->call.kernel, (unsigned long long)o->call.n,

@@ -214,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    c.kernel, (unsigned long long)c.n, (long long)c.args.iparam[0], (long long)c.args.iparam[1]);
     }
     FUZZ_CHECK(st != PC_ERR_TIMEOUT && st != PC_ERR_CANCELLED && st != PC_ERR_BUSY, "pc_run: %d", (int)st);
+    fuzz_check_short(&c, st, (how & 2u) ? NULL : &bad1);
 
     int64_t bad = c.must_fail ? -1 : first_bad_item(&c);
     if (!c.must_fail && c.valid) {
@@ -242,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint64_t bad3 = UINT64_MAX;
         pc_status st3 = pc_run_def(pc_kernel_def_of(c.kernel), &c.args, c.n, &bad3);
         FUZZ_CHECK(st3 == st, "pc_run %d, pc_run_def %d", (int)st, (int)st3);
-        if (st == PC_ERR_INVALID_ARGUMENT) FUZZ_CHECK(bad3 == bad2, "bad_index %llu vs %llu", (unsigned long long)bad3, (unsigned long long)bad2);
+        if (st == PC_ERR_INVALID_ARGUMENT || st == PC_ERR_BUFFER_SIZE) FUZZ_CHECK(bad3 == bad2, "bad_index %llu vs %llu", (unsigned long long)bad3, (unsigned long long)bad2);
     }
     if (st == PC_OK) {
         for (int i = 0; i < PC_MAX_OUTPUTS; i++) {
@@ -251,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
         check_oracle(&c);
-    } else if (st == PC_ERR_INVALID_ARGUMENT && !(how & 2u)) {
+    } else if ((st == PC_ERR_INVALID_ARGUMENT || st == PC_ERR_BUFFER_SIZE) && !(how & 2u)) {
         FUZZ_CHECK(bad1 == bad2, "bad_index %llu vs %llu", (unsigned long long)bad1, (unsigned long long)bad2);
     }
     for (int i = 0; i < PC_MAX_OUTPUTS; i++) free(first[i]);

@@ -40,7 +40,8 @@ extern "C" {
 /* Every buffer a kernel reads or writes, sized from n and the parameters as its kernel documents
    (n * 8 bytes, ceil(n / block) partials, n * k, k * cols, n * cols, nblocks * bins elements ...), must
    have at most this many bytes (2^63 - 1): larger sizes are rejected, also when n == 0, so no index
-   computation in a kernel can overflow. */
+   computation in a kernel can overflow. Each such buffer's length in pc_args (in_bytes / out_bytes) must
+   be at least that size when n > 0, else PC_ERR_BUFFER_SIZE with its slot in *bad_index. */
 #define PC_MAX_BUFFER_BYTES 9223372036854775807LL
 
 /* Kernels the pool and pc_run know, with the pc_args fields each reads. "Items" are what a job splits
@@ -131,7 +132,7 @@ int32_t pc_cpu_count(void);
    a, b, out: caller-owned int64 arrays of n elements (may be NULL only when n == 0); out may alias neither.
    bad_index (may be NULL): on PC_ERR_INVALID_ARGUMENT receives the first k with a[k] < 1 or b[k] < 1.
    Inputs are all validated before anything is written. Thread-safe; never calls back into the caller.
-   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT. */
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (also when n * 8 exceeds PC_MAX_BUFFER_BYTES). */
 pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
 
 /* Binary gcd of n pairs on the calling thread; like pc_gcd_brute but accepts a[k], b[k] >= 0.
@@ -144,8 +145,10 @@ pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t
    PC_ERR_NULL_ARGUMENT; abi_version != pc_kernel_abi_version() -> PC_ERR_ABI_MISMATCH (a caller's
    message names both: def->abi_version and pc_kernel_abi_version()); run == NULL -> PC_ERR_NULL_ARGUMENT;
    block_param outside -1 .. PC_MAX_PARAMS - 1 or masks with bits beyond the slots ->
-   PC_ERR_INVALID_ARGUMENT. A kernel function returning a status it may not return is reported as
-   PC_ERR_KERNEL_STATUS, never passed on. */
+   PC_ERR_INVALID_ARGUMENT. When n > 0, a buffer the masks require with a length of 0 in pc_args is
+   refused with PC_ERR_BUFFER_SIZE (its slot in *bad_index) before validate() runs; validate() checks
+   the lengths against what it needs. A kernel function returning a status it may not return is
+   reported as PC_ERR_KERNEL_STATUS, never passed on. */
 
 /* PC_KERNEL_ABI_VERSION of this library. Thread-safe. */
 int32_t pc_kernel_abi_version(void);
@@ -158,7 +161,7 @@ const pc_kernel_def* pc_kernel_def_of(int32_t id);
    the descriptor, the buffers its masks require (when n > 0), the block parameter, then validate()
    (bad_index, may be NULL, as validate() sets it), then run() over [0, n) with cancel == NULL.
    Thread-safe if the kernel is. Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_ABI_MISMATCH,
-   PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS. */
+   PC_ERR_INVALID_ARGUMENT, PC_ERR_BUFFER_SIZE, PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS. */
 pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index);
 
 /* pc_run_def with four `keep` pointers that are never read (see pc_run_keep). Same returns as pc_run_def. */
@@ -167,7 +170,8 @@ pc_status pc_run_def_keep(const pc_kernel_def* def, const pc_args* args, uint64_
 
 /* Runs `kernel` over items [0, n) of `args` on the calling thread (one call, no pool).
    bad_index (may be NULL): as for the kernel's direct function. Thread-safe.
-   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT. */
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_BUFFER_SIZE
+   (bad_index: the slot). */
 pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index);
 
 /* pc_run with four `keep` pointers that are never read: as for pc_job_start_and_wait, they let a managed
@@ -215,8 +219,8 @@ pc_status pc_pool_destroy(pc_pool* pool);
    On PC_OK *out_job owns the job: wait for it, then pc_job_free it (to discard a job that never
    started, pc_job_cancel it first). bad_index (may be NULL): as for the kernel's direct function.
    Thread-safe (many creators at once).
-   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_OUT_OF_MEMORY,
-   PC_ERR_THREAD. */
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_BUFFER_SIZE
+   (bad_index: the slot), PC_ERR_OUT_OF_MEMORY, PC_ERR_THREAD. */
 pc_status pc_job_create(pc_pool* pool, int32_t kernel, const pc_args* args, uint64_t n, uint64_t chunk,
                         pc_job** out_job, uint64_t* bad_index);
 

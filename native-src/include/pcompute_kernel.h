@@ -11,8 +11,8 @@
  * function: a kernel library needs no link against libpcompute to compile.
  *
  * ---- The contract ----------------------------------------------------------------------------------
- * Ownership: every pointer a kernel receives (the pc_args, its buffers, the cancel flag, bad_index) is
- *   borrowed for the duration of the call only. A kernel never frees, keeps or publishes them. The
+ * Ownership: every pointer a kernel receives (the pc_args, its buffers and their lengths, the cancel
+ *   flag, bad_index) is borrowed for the duration of the call only. A kernel never frees, keeps or publishes them. The
  *   descriptor itself and its name must stay valid (normally: static storage) while any job using it
  *   can run, i.e. until every job created with it was freed.
  * Threading: run() is called concurrently from several worker threads on disjoint slices of the same
@@ -25,6 +25,20 @@
  *   job's caller could hold; longjmp, exit, abort, print or raise signals; return a status outside the
  *   ones listed for its function below (the library maps any other value to PC_ERR_KERNEL_STATUS and
  *   never passes it on).
+ * Buffer lengths: pc_args carries the byte length of every buffer (in_bytes, out_bytes). validate()
+ *   must check, before it reads any item, that each buffer it or run() touches holds what n and the
+ *   parameters need, and return PC_ERR_BUFFER_SIZE naming the slot otherwise; run() may then rely on
+ *   it. pc_kernel_need_in / pc_kernel_need_out below do the overflow-safe arithmetic:
+ *
+ *     static pc_status crc_validate(const pc_args* a, uint64_t n, uint64_t* bad) {
+ *         if (a->iparam[0] < 1) return PC_ERR_INVALID_ARGUMENT;          // chunk size
+ *         uint64_t chunk = (uint64_t)a->iparam[0];
+ *         pc_status st = pc_kernel_need_in(a, 0, n, chunk, bad);         // n chunks of bytes
+ *         if (st == PC_OK) st = pc_kernel_need_out(a, 0, n, 4, bad);     // one uint32 per chunk
+ *         return st;
+ *     }
+ *
+ *   When n == 0 nothing is read or written, so lengths (and pointers) may be 0 / NULL.
  * Cancellation: run() must look at the cancel flag at least every ~1 ms of work, inside long items as
  *   well as between items, and return PC_ERR_CANCELLED soon after it is set (leaving its outputs in any
  *   state). pc_kernel_budget below does the bookkeeping cheaply; the built-in kernels use it.
@@ -60,7 +74,8 @@ extern "C" {
 /* ---- ABI version ------------------------------------------------------------------------------------
    Bumped whenever pc_args, pc_kernel_def, the signatures or the meaning of a status below change. A
    descriptor whose abi_version differs from the library's is refused (PC_ERR_ABI_MISMATCH). */
-#define PC_KERNEL_ABI_VERSION 1
+#define PC_KERNEL_ABI_VERSION 2
+/* History: 1 = first release; 2 = pc_args gained in_bytes / out_bytes, status PC_ERR_BUFFER_SIZE. */
 
 /* ---- Status codes -------------------------------------------------------------------------------- */
 
@@ -78,7 +93,10 @@ typedef enum pc_status {
     PC_ERR_BUSY = 7,             /* pc_job_free: the job has not finished yet */
     PC_ERR_UNKNOWN_KERNEL = 8,   /* the kernel id is not one of pc_kernel */
     PC_ERR_ABI_MISMATCH = 9,     /* a kernel descriptor's abi_version is not pc_kernel_abi_version() */
-    PC_ERR_KERNEL_STATUS = 10    /* a kernel returned a status its function may not return */
+    PC_ERR_KERNEL_STATUS = 10,   /* a kernel returned a status its function may not return */
+    PC_ERR_BUFFER_SIZE = 11      /* a buffer is shorter than the kernel needs for n items and its
+                                    parameters; *bad_index = its slot: inputs 0 .. PC_MAX_INPUTS - 1,
+                                    outputs PC_MAX_INPUTS + 0 .. PC_MAX_OUTPUTS - 1 */
 } pc_status;
 
 /* ---- Arguments ----------------------------------------------------------------------------------- */
@@ -88,16 +106,23 @@ typedef enum pc_status {
 #define PC_MAX_PARAMS 4
 
 /* The buffers and scalar parameters of one kernel invocation over items [0, n).
-   Pointers are borrowed, never freed by the library; unused slots may be NULL. The library checks only
-   that the slots named by a descriptor's inputs_mask / outputs_mask are non-NULL when n > 0; how long
-   each buffer is, is the kernel's contract with its caller (validate() checks the parameters that size
-   them; buffer lengths in pc_args are a planned ABI extension). */
+   Pointers and lengths are borrowed, never freed by the library; unused slots are NULL with length 0.
+   in_bytes[i] / out_bytes[i] is the byte length of the buffer in[i] / out[i] (the caller's allocation,
+   at least what the kernel needs; more is fine). The library checks, when n > 0, that the slots named
+   by a descriptor's inputs_mask / outputs_mask are non-NULL (PC_ERR_NULL_ARGUMENT) and have a length
+   > 0 (PC_ERR_BUFFER_SIZE: a caller that left the lengths zeroed); the kernel's validate() checks each
+   length against what n and the parameters need (PC_ERR_BUFFER_SIZE). */
 typedef struct pc_args {
     const void* in[PC_MAX_INPUTS];
     void* out[PC_MAX_OUTPUTS];
     int64_t iparam[PC_MAX_PARAMS];
     double dparam[PC_MAX_PARAMS];
+    uint64_t in_bytes[PC_MAX_INPUTS];   /* since ABI 2 */
+    uint64_t out_bytes[PC_MAX_OUTPUTS]; /* since ABI 2 */
 } pc_args;
+
+/* The bad_index of PC_ERR_BUFFER_SIZE for output slot i. */
+#define PC_OUT_SLOT(i) (PC_MAX_INPUTS + (i))
 
 /* ---- Kernel functions and descriptor ------------------------------------------------------------- */
 
@@ -108,8 +133,10 @@ typedef atomic_int pc_cancel_flag;
 /* Checks the scalar parameters and every item of args over [0, n) before anything runs; the buffers of
    inputs_mask / outputs_mask are known non-NULL when n > 0, and for a kernel with a block_param,
    iparam[block_param] >= 1. On PC_ERR_INVALID_ARGUMENT because of one item it stores that item's index
-   in *bad_index when bad_index is not NULL. Must reject parameters whose buffer sizes overflow.
-   May return: PC_OK, PC_ERR_INVALID_ARGUMENT. */
+   in *bad_index when bad_index is not NULL. Must reject parameters whose buffer sizes overflow, and
+   check every buffer's length before reading its items: on PC_ERR_BUFFER_SIZE it stores the slot
+   (inputs 0 .. PC_MAX_INPUTS - 1, output i as PC_OUT_SLOT(i)) in *bad_index when it is not NULL.
+   May return: PC_OK, PC_ERR_INVALID_ARGUMENT, PC_ERR_BUFFER_SIZE. */
 typedef pc_status (*pc_kernel_validate_fn)(const pc_args* args, uint64_t n, uint64_t* bad_index);
 
 /* Computes items [begin, end) of args that validate() accepted (begin < end <= n). `cancel` is NULL
@@ -170,6 +197,32 @@ static inline int pc_kernel_budget_spend(pc_kernel_budget* b, int64_t units) {
     if (__builtin_expect(b->left > 0, 1)) return 0;
     b->left = b->cancel == NULL ? INT64_MAX : PC_KERNEL_CANCEL_BUDGET;
     return b->cancel != NULL && atomic_load_explicit(b->cancel, memory_order_relaxed);
+}
+
+/* ---- Buffer length checks (inline helpers for kernel authors) -------------------------------------
+   pc_kernel_need_in(a, slot, count, elem_size, bad_index): PC_OK when a->in_bytes[slot] >= count *
+   elem_size; PC_ERR_BUFFER_SIZE otherwise, also when the product overflows 64 bits, storing `slot` in
+   *bad_index (when not NULL). pc_kernel_need_out: the same for a->out_bytes[slot], storing
+   PC_OUT_SLOT(slot). A slot outside 0 .. PC_MAX_INPUTS - 1 / PC_MAX_OUTPUTS - 1 is a kernel bug:
+   PC_ERR_INVALID_ARGUMENT. They read only the lengths, never the buffers. See "Buffer lengths" above. */
+static inline pc_status pc_kernel_need_bytes_(uint64_t have, uint64_t count, uint64_t elem_size,
+                                              uint64_t bad_slot, uint64_t* bad_index) {
+    uint64_t need;
+    if (!__builtin_mul_overflow(count, elem_size, &need) && have >= need) return PC_OK;
+    if (bad_index != NULL) *bad_index = bad_slot;
+    return PC_ERR_BUFFER_SIZE;
+}
+
+static inline pc_status pc_kernel_need_in(const pc_args* a, int slot, uint64_t count, uint64_t elem_size,
+                                          uint64_t* bad_index) {
+    if (slot < 0 || slot >= PC_MAX_INPUTS) return PC_ERR_INVALID_ARGUMENT;
+    return pc_kernel_need_bytes_(a->in_bytes[slot], count, elem_size, (uint64_t)slot, bad_index);
+}
+
+static inline pc_status pc_kernel_need_out(const pc_args* a, int slot, uint64_t count, uint64_t elem_size,
+                                           uint64_t* bad_index) {
+    if (slot < 0 || slot >= PC_MAX_OUTPUTS) return PC_ERR_INVALID_ARGUMENT;
+    return pc_kernel_need_bytes_(a->out_bytes[slot], count, elem_size, (uint64_t)PC_OUT_SLOT(slot), bad_index);
 }
 
 #ifdef __cplusplus

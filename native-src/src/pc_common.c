@@ -18,6 +18,7 @@ const char* pc_strerror(int32_t status) {
         case PC_ERR_UNKNOWN_KERNEL: return "unknown kernel id";
         case PC_ERR_ABI_MISMATCH: return "the kernel was built for another kernel ABI version";
         case PC_ERR_KERNEL_STATUS: return "a kernel returned a status outside the kernel ABI";
+        case PC_ERR_BUFFER_SIZE: return "a buffer is shorter than the kernel needs for n items and its parameters";
         default: return "unknown status code";
     }
 }

@@ -71,6 +71,10 @@ typedef pc_kernel_budget pc_budget;
 #define pc_budget_start pc_kernel_budget_start
 #define pc_budget_spend pc_kernel_budget_spend
 
+/* The public length checks of pcompute_kernel.h, under the internal names. */
+#define pc_need_in pc_kernel_need_in
+#define pc_need_out pc_kernel_need_out
+
 /* Whether an array of `count` elements of `size` bytes fits in PC_MAX_BUFFER_BYTES (no overflow). */
 static inline int pc_buffer_fits(uint64_t count, uint64_t size) {
     uint64_t bytes;

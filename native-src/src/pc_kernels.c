@@ -7,6 +7,10 @@
 
 static pc_status validate_pairs(const pc_args* args, uint64_t n, uint64_t* bad_index, int64_t min_value) {
     if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
+    pc_status st = pc_need_in(args, 0, n, sizeof(int64_t), bad_index);
+    if (st == PC_OK) st = pc_need_in(args, 1, n, sizeof(int64_t), bad_index);
+    if (st == PC_OK) st = pc_need_out(args, 0, n, sizeof(int64_t), bad_index);
+    if (st != PC_OK) return st;
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     for (uint64_t k = 0; k < n; k++) {
@@ -140,6 +144,11 @@ uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args) {
     return def->block_param < 0 ? 1 : (uint64_t)args->iparam[def->block_param];
 }
 
+static pc_status buffer_size(unsigned slot, uint64_t* bad_index) {
+    if (bad_index != NULL) *bad_index = slot;
+    return PC_ERR_BUFFER_SIZE;
+}
+
 pc_status pc_validate_call(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index) {
     if (def == NULL) return PC_ERR_NULL_ARGUMENT;
     if (def->abi_version != PC_KERNEL_ABI_VERSION) return PC_ERR_ABI_MISMATCH;
@@ -155,11 +164,20 @@ pc_status pc_validate_call(const pc_kernel_def* def, const pc_args* args, uint64
         for (unsigned i = 0; i < PC_MAX_OUTPUTS; i++) {
             if ((def->outputs_mask >> i & 1u) && args->out[i] == NULL) return PC_ERR_NULL_ARGUMENT;
         }
+        /* a required buffer of length 0: most likely a caller that left the lengths zeroed */
+        for (unsigned i = 0; i < PC_MAX_INPUTS; i++) {
+            if ((def->inputs_mask >> i & 1u) && args->in_bytes[i] == 0) return buffer_size(i, bad_index);
+        }
+        for (unsigned i = 0; i < PC_MAX_OUTPUTS; i++) {
+            if ((def->outputs_mask >> i & 1u) && args->out_bytes[i] == 0) {
+                return buffer_size(PC_OUT_SLOT(i), bad_index);
+            }
+        }
     }
     if (def->block_param >= 0 && args->iparam[def->block_param] < 1) return PC_ERR_INVALID_ARGUMENT;
     if (def->validate == NULL) return PC_OK;
     pc_status st = def->validate(args, n, bad_index);
-    return st == PC_OK || st == PC_ERR_INVALID_ARGUMENT ? st : PC_ERR_KERNEL_STATUS;
+    return st == PC_OK || st == PC_ERR_INVALID_ARGUMENT || st == PC_ERR_BUFFER_SIZE ? st : PC_ERR_KERNEL_STATUS;
 }
 
 pc_status pc_run_status(pc_status st, const pc_cancel_flag* cancel) {
@@ -209,7 +227,10 @@ pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t*
 
 static pc_status run_pairs(int32_t kernel, const int64_t* a, const int64_t* b, int64_t* out, uint64_t n,
                            uint64_t* bad_index) {
-    pc_args args = {{a, b, NULL, NULL}, {out, NULL}, {0}, {0}};
+    /* the arrays hold n elements each, by this function's contract (n * 8 saturates: an n that large is
+       rejected by validate() before any length is looked at) */
+    uint64_t bytes = n > UINT64_MAX / sizeof(int64_t) ? UINT64_MAX : n * sizeof(int64_t);
+    pc_args args = {.in = {a, b}, .out = {out}, .in_bytes = {bytes, bytes}, .out_bytes = {bytes}};
     return pc_run(kernel, &args, n, bad_index);
 }
 

@@ -15,8 +15,10 @@
    spends of the cancel budget however wide the matrices are, and a slice of a row of C that stays in L1. */
 #define MATMUL_J_BLOCK 1024u
 
-/* Reductions: in[0] (and in[1]) hold n doubles, and out[] `per_block` values per block of iparam[0]. */
-static pc_status reduce_validate(const pc_args* args, uint64_t n, uint64_t per_block) {
+/* Reductions: `inputs` input buffers (in[0], and in[1] for the dot product) of n doubles, and `outputs`
+   output buffers of `per_block` 8-byte values (double or int64) per block of iparam[0] items. */
+static pc_status reduce_validate(const pc_args* args, uint64_t n, int inputs, int outputs, uint64_t per_block,
+                                 uint64_t* bad_index) {
     /* the block size is >= 1 (pc_validate_call) */
     if (!pc_buffer_fits(n, sizeof(double))) return PC_ERR_INVALID_ARGUMENT;
     uint64_t partials;
@@ -24,17 +26,26 @@ static pc_status reduce_validate(const pc_args* args, uint64_t n, uint64_t per_b
         !pc_buffer_fits(partials, sizeof(double))) {
         return PC_ERR_INVALID_ARGUMENT;
     }
-    return PC_OK;
+    pc_status st = PC_OK;
+    for (int i = 0; i < inputs && st == PC_OK; i++) st = pc_need_in(args, i, n, sizeof(double), bad_index);
+    for (int i = 0; i < outputs && st == PC_OK; i++) st = pc_need_out(args, i, partials, sizeof(double), bad_index);
+    return st;
 }
 
-static pc_status one_per_block_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
-    return reduce_validate(args, n, 1);
+static pc_status sum_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return reduce_validate(args, n, 1, 1, 1, bad_index);
 }
 
-static pc_status two_per_block_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
-    return reduce_validate(args, n, 2);
+static pc_status sum_neumaier_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return reduce_validate(args, n, 1, 2, 1, bad_index); /* sums and compensations */
+}
+
+static pc_status dot_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return reduce_validate(args, n, 2, 1, 1, bad_index);
+}
+
+static pc_status minmax_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
+    return reduce_validate(args, n, 1, 2, 2, bad_index); /* (min, max) values and (argmin, argmax) indexes */
 }
 
 /* Tasks cover whole blocks of iparam[0] items: block b spans [b * block, min((b + 1) * block, end)). */
@@ -271,7 +282,6 @@ static pc_status minmax_run(const pc_args* args, uint64_t begin, uint64_t end, c
 /* ---- histogram ---------------------------------------------------------------------------------- */
 
 static pc_status histogram_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
     int64_t bins = args->iparam[0];
     double lo = args->dparam[0], hi = args->dparam[1], scale = args->dparam[2];
     if (bins < 1 || bins > PC_HISTOGRAM_MAX_BINS) return PC_ERR_INVALID_ARGUMENT;
@@ -288,7 +298,8 @@ static pc_status histogram_validate(const pc_args* args, uint64_t n, uint64_t* b
         !pc_buffer_fits(partials, sizeof(int64_t))) {
         return PC_ERR_INVALID_ARGUMENT;
     }
-    return PC_OK;
+    pc_status st = pc_need_in(args, 0, n, sizeof(double), bad_index);
+    return st == PC_OK ? pc_need_out(args, 0, partials, sizeof(int64_t), bad_index) : st;
 }
 
 /* The bin of v, lo <= v < hi: min(bins - 1, (int64)((v - lo) * scale)) as Java computes it, but clamped
@@ -342,12 +353,16 @@ static int matrix_fits(uint64_t rows, uint64_t cols) {
 }
 
 static pc_status matmul_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
     if (args->iparam[0] < 1 || args->iparam[1] < 1) return PC_ERR_INVALID_ARGUMENT;
     uint64_t k = (uint64_t)args->iparam[0], cols = (uint64_t)args->iparam[1];
     /* every buffer size, also for n == 0 (B is still k x cols) */
     if (!matrix_fits(n, k) || !matrix_fits(k, cols) || !matrix_fits(n, cols)) return PC_ERR_INVALID_ARGUMENT;
-    return PC_OK;
+    if (n == 0) return PC_OK; /* nothing is read or written: B may be absent */
+    /* the products cannot overflow: matrix_fits checked them */
+    pc_status st = pc_need_in(args, 0, n * k, sizeof(double), bad_index);
+    if (st == PC_OK) st = pc_need_in(args, 1, k * cols, sizeof(double), bad_index);
+    if (st == PC_OK) st = pc_need_out(args, 0, n * cols, sizeof(double), bad_index);
+    return st;
 }
 
 /* Rows [begin, end) of C. For each slice of MATMUL_K_BLOCK rows of B (kept in cache), every row of C in
@@ -383,13 +398,13 @@ static pc_status matmul_run(const pc_args* args, uint64_t begin, uint64_t end, c
 }
 
 const pc_kernel_def pc_def_reduce_sum = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_sum",
-    .validate = one_per_block_validate, .run = sum_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 0};
+    .validate = sum_validate, .run = sum_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 0};
 const pc_kernel_def pc_def_reduce_sum_neumaier = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_sum_neumaier",
-    .validate = one_per_block_validate, .run = sum_neumaier_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
+    .validate = sum_neumaier_validate, .run = sum_neumaier_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
 const pc_kernel_def pc_def_reduce_dot = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_dot",
-    .validate = one_per_block_validate, .run = dot_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = 0};
+    .validate = dot_validate, .run = dot_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = 0};
 const pc_kernel_def pc_def_reduce_minmax = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "reduce_minmax",
-    .validate = two_per_block_validate, .run = minmax_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
+    .validate = minmax_validate, .run = minmax_run, .inputs_mask = 0x1u, .outputs_mask = 0x3u, .block_param = 0};
 const pc_kernel_def pc_def_histogram = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "histogram",
     .validate = histogram_validate, .run = histogram_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 1};
 const pc_kernel_def pc_def_matmul = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "matmul",

@@ -13,22 +13,21 @@
 
 /* ---- primes ------------------------------------------------------------------------------------- */
 
-static pc_status primes_validate(const pc_args* args, uint64_t n, int64_t max_end) {
+static pc_status primes_validate(const pc_args* args, uint64_t n, int64_t max_end, uint64_t* bad_index) {
     int64_t lo = args->iparam[0];
     if (lo < 0 || lo > max_end || n > (uint64_t)(max_end - lo)) return PC_ERR_INVALID_ARGUMENT;
     /* the block size is >= 1 (pc_validate_call); one int64 count per block */
-    if (!pc_buffer_fits(pc_blocks(n, (uint64_t)args->iparam[1]), sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
-    return PC_OK;
+    uint64_t blocks = pc_blocks(n, (uint64_t)args->iparam[1]);
+    if (!pc_buffer_fits(blocks, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
+    return pc_need_out(args, 0, blocks, sizeof(int64_t), bad_index);
 }
 
 static pc_status primes_trial_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
-    return primes_validate(args, n, PC_PRIMES_TRIAL_MAX_END);
+    return primes_validate(args, n, PC_PRIMES_TRIAL_MAX_END, bad_index);
 }
 
 static pc_status primes_sieve_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
-    return primes_validate(args, n, PC_PRIMES_SIEVE_MAX_END);
+    return primes_validate(args, n, PC_PRIMES_SIEVE_MAX_END, bad_index);
 }
 
 /* 1 if prime, 0 if not, -1 if cancelled. */
@@ -160,13 +159,12 @@ static pc_status primes_sieve_run(const pc_args* args, uint64_t begin, uint64_t 
 /* ---- mandelbrot --------------------------------------------------------------------------------- */
 
 static pc_status mandelbrot_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index;
     if (args->iparam[0] < 1 || args->iparam[1] < 1) return PC_ERR_INVALID_ARGUMENT;
     if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
     for (int i = 0; i < 4; i++) {
         if (!isfinite(args->dparam[i])) return PC_ERR_INVALID_ARGUMENT;
     }
-    return PC_OK;
+    return pc_need_out(args, 0, n, sizeof(int64_t), bad_index);
 }
 
 static pc_status mandelbrot_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
@@ -206,6 +204,9 @@ const pc_kernel_def pc_def_mandelbrot = {.abi_version = PC_KERNEL_ABI_VERSION, .
 
 static pc_status collatz_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
     if (!pc_buffer_fits(n, sizeof(int64_t))) return PC_ERR_INVALID_ARGUMENT;
+    pc_status st = pc_need_in(args, 0, n, sizeof(int64_t), bad_index);
+    if (st == PC_OK) st = pc_need_out(args, 0, n, sizeof(int64_t), bad_index);
+    if (st != PC_OK) return st;
     const int64_t* x = args->in[0];
     for (uint64_t k = 0; k < n; k++) {
         if (x[k] < 1 || x[k] > PC_COLLATZ_MAX_START) {

@@ -13,6 +13,10 @@
 /* ---- scale_int: int32 out[k] = in[k] * iparam[0] + iparam[1] (wrapping, as Java int arithmetic) -------
    Items must be >= 0 (a rule for validate() to enforce). */
 static pc_status scale_int_validate(const pc_args* a, uint64_t n, uint64_t* bad_index) {
+    /* the buffers' lengths before any item is read (kernel ABI 2) */
+    pc_status st = pc_kernel_need_in(a, 0, n, sizeof(int32_t), bad_index);
+    if (st == PC_OK) st = pc_kernel_need_out(a, 0, n, sizeof(int32_t), bad_index);
+    if (st != PC_OK) return st;
     const int32_t* in = a->in[0];
     for (uint64_t k = 0; k < n; k++) {
         if (in[k] < 0) {
@@ -43,6 +47,13 @@ static const pc_kernel_def SCALE_INT = {
 EXPORT const pc_kernel_def* pct_scale_int_kernel(void) { return &SCALE_INT; }
 
 /* ---- saxpy_float: float out[k] = (float)dparam[0] * x[k] + y[k], no fused multiply-add ----------- */
+static pc_status saxpy_validate(const pc_args* a, uint64_t n, uint64_t* bad_index) {
+    pc_status st = pc_kernel_need_in(a, 0, n, sizeof(float), bad_index);
+    if (st == PC_OK) st = pc_kernel_need_in(a, 1, n, sizeof(float), bad_index);
+    if (st == PC_OK) st = pc_kernel_need_out(a, 0, n, sizeof(float), bad_index);
+    return st;
+}
+
 static pc_status saxpy_run(const pc_args* a, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
     const float* x = a->in[0];
     const float* y = a->in[1];
@@ -59,11 +70,17 @@ static pc_status saxpy_run(const pc_args* a, uint64_t begin, uint64_t end, const
 
 static const pc_kernel_def SAXPY_FLOAT = {
     .abi_version = PC_KERNEL_ABI_VERSION, .name = "saxpy_float",
-    .run = saxpy_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = -1,
+    .validate = saxpy_validate, .run = saxpy_run, .inputs_mask = 0x3u, .outputs_mask = 0x1u, .block_param = -1,
 };
 EXPORT const pc_kernel_def* pct_saxpy_float_kernel(void) { return &SAXPY_FLOAT; }
 
 /* ---- byte_sums: int64 out[b] = sum of the unsigned bytes of block b (iparam[0] bytes per block) -------- */
+static pc_status byte_sums_validate(const pc_args* a, uint64_t n, uint64_t* bad_index) {
+    uint64_t block = (uint64_t)a->iparam[0]; /* >= 1: the library checks a block_param */
+    pc_status st = pc_kernel_need_in(a, 0, n, 1, bad_index);
+    return st == PC_OK ? pc_kernel_need_out(a, 0, n / block + (n % block != 0), sizeof(int64_t), bad_index) : st;
+}
+
 static pc_status byte_sums_run(const pc_args* a, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
     const uint8_t* in = a->in[0];
     int64_t* out = a->out[0];
@@ -83,7 +100,7 @@ static pc_status byte_sums_run(const pc_args* a, uint64_t begin, uint64_t end, c
 
 static const pc_kernel_def BYTE_SUMS = {
     .abi_version = PC_KERNEL_ABI_VERSION, .name = "byte_sums",
-    .run = byte_sums_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 0,
+    .validate = byte_sums_validate, .run = byte_sums_run, .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = 0,
 };
 EXPORT const pc_kernel_def* pct_byte_sums_kernel(void) { return &BYTE_SUMS; }
 

@@ -14,6 +14,10 @@
 
 #include "pcompute.h"
 
+/* Sets buffer slot i of a pc_args and its length in bytes. */
+#define SET_IN_BYTES(args, i, ptr, bytes) ((args).in[i] = (ptr), (args).in_bytes[i] = (bytes))
+#define SET_OUT_BYTES(args, i, ptr, bytes) ((args).out[i] = (ptr), (args).out_bytes[i] = (bytes))
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
     int64_t* a = malloc(pairs * sizeof *a);
     int64_t* b = malloc(pairs * sizeof *b);
     int64_t* out = malloc(16000000 * sizeof *out);
+    const uint64_t OUT_BYTES = 16000000 * sizeof *out;
     const uint64_t values = UINT64_C(1) << 26; /* 512 MiB of doubles */
     double* x = malloc(values * sizeof *x);
     double* partials = malloc(2 * values * sizeof *partials);
@@ -91,17 +96,17 @@ int main(int argc, char** argv) {
 
     for (uint64_t i = 0; i < pairs; i++) a[i] = 60013, b[i] = 60017;
     memset(&args, 0, sizeof args);
-    args.in[0] = a, args.in[1] = b, args.out[0] = out;
+    SET_IN_BYTES(args, 0, a, pairs * 8), SET_IN_BYTES(args, 1, b, pairs * 8), SET_OUT_BYTES(args, 0, out, OUT_BYTES);
     ADD("gcd_brute", "200k coprime pairs ~6e4 (below the old 65,536 check)", PC_KERNEL_GCD_BRUTE, 200000, 100000, 50);
 
     int64_t* fa = malloc(pairs * sizeof *fa);
     int64_t* fb = malloc(pairs * sizeof *fb);
     for (uint64_t i = 0; i < pairs; i++) fa[i] = INT64_MAX - (int64_t)i, fb[i] = 1 + 3 * (int64_t)i;
-    args.in[0] = fa, args.in[1] = fb;
+    SET_IN_BYTES(args, 0, fa, pairs * 8), SET_IN_BYTES(args, 1, fb, pairs * 8);
     ADD("gcd_fast", "4M pairs near 2^63, 2 tasks", PC_KERNEL_GCD_FAST, pairs, pairs / 2, 50);
 
     memset(&args, 0, sizeof args);
-    args.out[0] = out;
+    SET_OUT_BYTES(args, 0, out, OUT_BYTES);
     args.iparam[0] = 0, args.iparam[1] = INT64_C(1) << 20;
     ADD("primes_trial", "[0, 2^33): small items", PC_KERNEL_PRIMES_TRIAL, UINT64_C(1) << 33, UINT64_C(1) << 32, 50);
     args.iparam[0] = (INT64_C(1) << 62) - (INT64_C(1) << 20), args.iparam[1] = 1;
@@ -113,7 +118,7 @@ int main(int argc, char** argv) {
         UINT64_C(16384) * 3051758, 50);
 
     memset(&args, 0, sizeof args);
-    args.out[0] = out;
+    SET_OUT_BYTES(args, 0, out, OUT_BYTES);
     args.iparam[0] = 4000, args.iparam[1] = 65000;
     args.dparam[0] = -2.0, args.dparam[1] = -1.5, args.dparam[2] = 3.0 / 4000, args.dparam[3] = 3.0 / 4000;
     ADD("mandelbrot", "4000x4000, max_iter 65000", PC_KERNEL_MANDELBROT, 16000000, 8000000, 50);
@@ -121,11 +126,12 @@ int main(int argc, char** argv) {
     int64_t* starts = malloc(16000000 * sizeof *starts);
     for (int64_t i = 0; i < 16000000; i++) starts[i] = PC_COLLATZ_MAX_START - i;
     memset(&args, 0, sizeof args);
-    args.in[0] = starts, args.out[0] = out;
+    SET_IN_BYTES(args, 0, starts, 16000000 * 8), SET_OUT_BYTES(args, 0, out, OUT_BYTES);
     ADD("collatz_steps", "16M starts below 10^9", PC_KERNEL_COLLATZ_STEPS, 16000000, 8000000, 50);
 
     memset(&args, 0, sizeof args);
-    args.in[0] = x, args.in[1] = x, args.out[0] = partials, args.out[1] = partials + values;
+    SET_IN_BYTES(args, 0, x, values * 8), SET_IN_BYTES(args, 1, x, values * 8);
+    SET_OUT_BYTES(args, 0, partials, values * 8), SET_OUT_BYTES(args, 1, partials + values, values * 8);
     args.iparam[0] = (int64_t)(values / 2);
     ADD("reduce_sum", "2^26 values, 2 blocks", PC_KERNEL_REDUCE_SUM, values, values / 2, 10);
     ADD("reduce_sum_neumaier", "2^26 values, 2 blocks", PC_KERNEL_REDUCE_SUM_NEUMAIER, values, values / 2, 10);
@@ -133,13 +139,14 @@ int main(int argc, char** argv) {
     ADD("reduce_minmax", "2^26 values, 2 blocks", PC_KERNEL_REDUCE_MINMAX, values, values / 2, 10);
 
     memset(&args, 0, sizeof args);
-    args.in[0] = x, args.out[0] = bins;
+    SET_IN_BYTES(args, 0, x, values * 8), SET_OUT_BYTES(args, 0, bins, 2 * (UINT64_C(1) << 24) * 8);
     args.iparam[0] = INT64_C(1) << 24, args.iparam[1] = (int64_t)(values / 2);
     args.dparam[0] = 0.0, args.dparam[1] = 1.0, args.dparam[2] = (double)(INT64_C(1) << 24);
     ADD("histogram", "2^26 values, 2^24 bins, 2 blocks", PC_KERNEL_HISTOGRAM, values, values / 2, 10);
 
     memset(&args, 0, sizeof args);
-    args.in[0] = ma, args.in[1] = mb, args.out[0] = mc;
+    SET_IN_BYTES(args, 0, ma, (uint64_t)(rows * k) * 8), SET_IN_BYTES(args, 1, mb, (uint64_t)(k * cols) * 8);
+    SET_OUT_BYTES(args, 0, mc, (uint64_t)(rows * cols) * 8);
     args.iparam[0] = k, args.iparam[1] = cols;
     ADD("matmul", "4096x256 * 256x4096 (one slice of B)", PC_KERNEL_MATMUL, rows, rows / 2, 50);
 

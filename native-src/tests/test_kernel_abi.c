@@ -23,6 +23,9 @@
    must be >= 0. Spends its budget per round, so a huge `rounds` stays cancellable. */
 static pc_status mix_validate(const pc_args* args, uint64_t n, uint64_t* bad_index) {
     if (args->iparam[0] < 1) return PC_ERR_INVALID_ARGUMENT;
+    pc_status st = pc_kernel_need_in(args, 0, n, sizeof(int64_t), bad_index); /* before reading an item */
+    if (st == PC_OK) st = pc_kernel_need_out(args, 0, n, sizeof(int64_t), bad_index);
+    if (st != PC_OK) return st;
     const int64_t* in = args->in[0];
     for (uint64_t k = 0; k < n; k++) {
         if (in[k] < 0) {
@@ -67,7 +70,7 @@ static const pc_kernel_def MIX = {
 };
 
 /* A kernel with one partial per block (iparam[1] = block): out[b] = sum of in[k] over block b, and no
-   validate() at all. */
+   validate() at all (so nothing but the library's "required buffers are not empty" checks lengths). */
 static pc_status block_sum_run(const pc_args* args, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
     const int64_t* in = args->in[0];
     int64_t* out = args->out[0];
@@ -155,7 +158,7 @@ static void test_application_kernel_on_pool_equals_serial_reference(void) {
         for (int64_t r = 0; r < rounds; r++) x = mix_one(x + (uint64_t)r);
         expected[k] = (int64_t)x;
     }
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {rounds}};
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {rounds}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
     memset(out, 0, sizeof out);
     CHECK_STATUS(PC_OK, pc_run_def(&MIX, &args, N, NULL));
     CHECK(memcmp(out, expected, sizeof out) == 0);
@@ -181,7 +184,7 @@ static void test_block_kernel_without_validate_covers_whole_blocks(void) {
     fill_inputs(in, N, 11);
     for (uint64_t k = 0; k < N; k++) in[k] %= 1000000;
     for (uint64_t k = 0; k < N; k++) expected[k / BLOCK] += in[k];
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {0, BLOCK}};
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {0, BLOCK}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
     memset(out, 0, sizeof out);
     CHECK_STATUS(PC_OK, pc_run_def(&BLOCK_SUM, &args, N, NULL));
     CHECK(memcmp(out, expected, sizeof out) == 0);
@@ -198,7 +201,7 @@ static void test_block_kernel_without_validate_covers_whole_blocks(void) {
 
 static void test_validate_sets_bad_index(void) {
     int64_t in[5] = {1, 2, 3, -4, -5}, out[5];
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}};
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
     uint64_t bad = 99;
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run_def(&MIX, &args, 5, &bad));
     CHECK(bad == 3);
@@ -211,7 +214,7 @@ static void test_validate_sets_bad_index(void) {
 
 static void test_bad_descriptors_are_refused(void) {
     int64_t in[2] = {1, 2}, out[2];
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}};
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
     pc_pool* pool = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
     pc_job* job = (pc_job*)&job; /* must be reset to NULL on failure */
@@ -258,7 +261,7 @@ static void test_bad_descriptors_are_refused(void) {
 
 static void test_statuses_outside_the_abi_are_mapped(void) {
     int64_t in[64] = {0}, out[64];
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}};
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
     pc_kernel_def k = MIX;
     k.run = returns_42;
     CHECK_STATUS(PC_ERR_KERNEL_STATUS, pc_run_def(&k, &args, 64, NULL));
@@ -278,7 +281,7 @@ static void test_statuses_outside_the_abi_are_mapped(void) {
 
 static void test_application_kernel_is_cancellable_through_the_budget(void) {
     int64_t in[4] = {1, 2, 3, 4}, out[4];
-    pc_args args = {.in = {in}, .out = {out}, .iparam = {INT64_MAX}}; /* endless unless cancelled */
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {INT64_MAX}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}}; /* endless unless cancelled */
     pc_pool* pool = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
     pc_job* job = NULL;
@@ -306,7 +309,7 @@ static void test_builtin_kernels_through_descriptors_equal_the_id_path(void) {
     fill_inputs(a, M, 3);
     fill_inputs(b, M, 5);
     for (int k = 0; k < M; k++) a[k] = a[k] % 100000 + 1, b[k] = b[k] % 100000 + 1;
-    pc_args gcd = {.in = {a, b}, .out = {by_id}};
+    pc_args gcd = {.in = {a, b}, .out = {by_id}, .in_bytes = {sizeof a, sizeof b}, .out_bytes = {sizeof by_id}};
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_GCD_BRUTE, &gcd, M, NULL));
     gcd.out[0] = by_def;
     CHECK_STATUS(PC_OK, run_on_pool(2, pc_kernel_def_of(PC_KERNEL_GCD_BRUTE), &gcd, M, 37, NULL));
@@ -314,7 +317,7 @@ static void test_builtin_kernels_through_descriptors_equal_the_id_path(void) {
 
     static double x[M], sum_id[M / 100], sum_def[M / 100];
     for (int k = 0; k < M; k++) x[k] = (double)a[k] / 7.0;
-    pc_args sum = {.in = {x}, .out = {sum_id}, .iparam = {100}};
+    pc_args sum = {.in = {x}, .out = {sum_id}, .iparam = {100}, .in_bytes = {sizeof x}, .out_bytes = {sizeof sum_id}};
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &sum, M, NULL));
     sum.out[0] = sum_def;
     CHECK_STATUS(PC_OK, pc_run_def(pc_kernel_def_of(PC_KERNEL_REDUCE_SUM), &sum, M, NULL));
@@ -330,6 +333,156 @@ static void test_builtin_kernels_through_descriptors_equal_the_id_path(void) {
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_GCD_BRUTE, &gcd, M, &bad_id));
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run_def(pc_kernel_def_of(PC_KERNEL_GCD_BRUTE), &gcd, M, &bad_def));
     CHECK(bad_id == 17 && bad_def == 17);
+}
+
+/* ---- buffer lengths (ABI 2) ---------------------------------------------------------------------- */
+
+static void test_kernel_length_helpers_are_overflow_safe(void) {
+    pc_args args = {.in_bytes = {80, 0, 0, UINT64_MAX}, .out_bytes = {16, 7}};
+    uint64_t bad = 99;
+    CHECK_STATUS(PC_OK, pc_kernel_need_in(&args, 0, 10, 8, &bad));
+    CHECK(bad == 99); /* untouched on success */
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_kernel_need_in(&args, 0, 11, 8, &bad));
+    CHECK(bad == 0);
+    CHECK_STATUS(PC_OK, pc_kernel_need_in(&args, 1, 0, 8, &bad)); /* nothing needed, nothing there */
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_kernel_need_in(&args, 1, 1, 1, NULL)); /* bad_index may be NULL */
+    /* count * elem_size wrapping around to a small number is too short, not fine */
+    CHECK_STATUS(PC_OK, pc_kernel_need_in(&args, 3, UINT64_MAX / 8, 8, &bad));
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_kernel_need_in(&args, 3, (UINT64_MAX / 8) + 1, 8, &bad));
+    CHECK(bad == 3);
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_kernel_need_out(&args, 0, UINT64_C(1) << 61, 16, &bad));
+    CHECK(bad == PC_OUT_SLOT(0) && PC_OUT_SLOT(0) == PC_MAX_INPUTS);
+    CHECK_STATUS(PC_OK, pc_kernel_need_out(&args, 1, 7, 1, &bad));
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_kernel_need_out(&args, 1, 1, 8, &bad));
+    CHECK(bad == PC_OUT_SLOT(1));
+    bad = 99; /* a slot that does not exist is the kernel's bug, not a short buffer */
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_kernel_need_in(&args, PC_MAX_INPUTS, 0, 8, &bad));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_kernel_need_in(&args, -1, 0, 8, &bad));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_kernel_need_out(&args, PC_MAX_OUTPUTS, 0, 8, &bad));
+    CHECK(bad == 99);
+    CHECK(strcmp(pc_strerror(PC_ERR_BUFFER_SIZE), pc_strerror(-1)) != 0);
+}
+
+static void test_application_kernel_reports_short_buffers_with_their_slot(void) {
+    int64_t in[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[8];
+    pc_args args = {.in = {in}, .out = {out}, .iparam = {1}, .in_bytes = {sizeof in}, .out_bytes = {sizeof out}};
+    uint64_t bad = 99;
+    CHECK_STATUS(PC_OK, pc_run_def(&MIX, &args, 8, &bad));
+    args.in_bytes[0] = sizeof in - 1; /* one byte short */
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_run_def(&MIX, &args, 8, &bad));
+    CHECK(bad == 0);
+    bad = 99;
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, run_on_pool(2, &MIX, &args, 8, 1, &bad));
+    CHECK(bad == 0);
+    CHECK_STATUS(PC_OK, pc_run_def(&MIX, &args, 7, &bad)); /* enough for 7 items */
+    args.in_bytes[0] = sizeof in;
+    args.out_bytes[0] = 8;
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_run_def(&MIX, &args, 8, &bad));
+    CHECK(bad == PC_OUT_SLOT(0));
+    bad = 99;
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, run_on_pool(1, &MIX, &args, 8, 0, &bad));
+    CHECK(bad == PC_OUT_SLOT(0));
+
+    /* a kernel without validate(): the library still refuses a required buffer of length 0 (a caller
+       that never filled in the lengths), naming the slot, on both paths */
+    int64_t sums[1];
+    pc_args blocks = {.in = {in}, .out = {sums}, .iparam = {0, 8}, .out_bytes = {sizeof sums}};
+    bad = 99;
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, pc_run_def(&BLOCK_SUM, &blocks, 8, &bad));
+    CHECK(bad == 0);
+    blocks.in_bytes[0] = sizeof in;
+    blocks.out_bytes[0] = 0;
+    bad = 99;
+    CHECK_STATUS(PC_ERR_BUFFER_SIZE, run_on_pool(2, &BLOCK_SUM, &blocks, 8, 0, &bad));
+    CHECK(bad == PC_OUT_SLOT(0));
+    CHECK_STATUS(PC_OK, pc_run_def(&BLOCK_SUM, &blocks, 0, NULL)); /* n == 0: no length needed */
+    blocks.out_bytes[0] = sizeof sums;
+    CHECK_STATUS(PC_OK, pc_run_def(&BLOCK_SUM, &blocks, 8, NULL));
+    CHECK(sums[0] == 36);
+}
+
+/* One built-in kernel over n = 10 items with every buffer exactly as long as it needs (bytes per slot:
+   inputs 0..3, outputs 0..1; 0 = not used). */
+typedef struct length_case {
+    int32_t kernel;
+    int64_t iparam[PC_MAX_PARAMS];
+    double dparam[PC_MAX_PARAMS];
+    uint64_t in_bytes[PC_MAX_INPUTS];
+    uint64_t out_bytes[PC_MAX_OUTPUTS];
+} length_case;
+
+static void test_every_builtin_kernel_rejects_each_short_buffer_with_its_slot(void) {
+    enum { LN = 10 };
+    /* blocks of 3 (primes) / 4 (reductions, histogram): ceil(10 / 3) = 4, ceil(10 / 4) = 3 partials */
+    const length_case cases[] = {
+        {.kernel = PC_KERNEL_GCD_BRUTE, .in_bytes = {80, 80}, .out_bytes = {80}},
+        {.kernel = PC_KERNEL_GCD_FAST, .in_bytes = {80, 80}, .out_bytes = {80}},
+        {.kernel = PC_KERNEL_PRIMES_TRIAL, .iparam = {0, 3}, .out_bytes = {4 * 8}},
+        {.kernel = PC_KERNEL_PRIMES_SIEVE, .iparam = {100, 3}, .out_bytes = {4 * 8}},
+        {.kernel = PC_KERNEL_MANDELBROT, .iparam = {5, 20}, .dparam = {-2, -1, 0.5, 0.5}, .out_bytes = {80}},
+        {.kernel = PC_KERNEL_REDUCE_SUM, .iparam = {4}, .in_bytes = {80}, .out_bytes = {3 * 8}},
+        {.kernel = PC_KERNEL_REDUCE_SUM_NEUMAIER, .iparam = {4}, .in_bytes = {80}, .out_bytes = {3 * 8, 3 * 8}},
+        {.kernel = PC_KERNEL_REDUCE_DOT, .iparam = {4}, .in_bytes = {80, 80}, .out_bytes = {3 * 8}},
+        {.kernel = PC_KERNEL_REDUCE_MINMAX, .iparam = {4}, .in_bytes = {80}, .out_bytes = {6 * 8, 6 * 8}},
+        /* A = 10 x 3, B = 3 x 2, C = 10 x 2 */
+        {.kernel = PC_KERNEL_MATMUL, .iparam = {3, 2}, .in_bytes = {30 * 8, 6 * 8}, .out_bytes = {20 * 8}},
+        /* 5 bins per block of 4: 3 blocks x 5 counts */
+        {.kernel = PC_KERNEL_HISTOGRAM, .iparam = {5, 4}, .dparam = {0.0, 2.0, 2.5}, .in_bytes = {80},
+         .out_bytes = {15 * 8}},
+        {.kernel = PC_KERNEL_COLLATZ_STEPS, .in_bytes = {80}, .out_bytes = {80}},
+    };
+    CHECK(sizeof cases / sizeof cases[0] == (size_t)pc_kernel_count()); /* a new kernel needs its case */
+    /* every buffer: 64 values of 1 (valid for every kernel: gcd, collatz, doubles) */
+    static int64_t ibuf[PC_MAX_INPUTS][64];
+    static double dbuf[PC_MAX_INPUTS][64];
+    static int64_t obuf[PC_MAX_OUTPUTS][64];
+    for (int s = 0; s < PC_MAX_INPUTS; s++) {
+        for (int k = 0; k < 64; k++) ibuf[s][k] = 1, dbuf[s][k] = 1.0;
+    }
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const length_case* lc = &cases[c];
+        int doubles = lc->kernel >= PC_KERNEL_REDUCE_SUM && lc->kernel <= PC_KERNEL_HISTOGRAM;
+        pc_args args = {0};
+        memcpy(args.iparam, lc->iparam, sizeof args.iparam);
+        memcpy(args.dparam, lc->dparam, sizeof args.dparam);
+        for (int s = 0; s < PC_MAX_INPUTS; s++) {
+            if (lc->in_bytes[s] > 0) {
+                args.in[s] = doubles ? (const void*)dbuf[s] : (const void*)ibuf[s];
+                args.in_bytes[s] = lc->in_bytes[s];
+            }
+        }
+        for (int s = 0; s < PC_MAX_OUTPUTS; s++) {
+            if (lc->out_bytes[s] > 0) args.out[s] = obuf[s], args.out_bytes[s] = lc->out_bytes[s];
+        }
+        const char* name = pc_kernel_name(lc->kernel);
+        pc_status st = pc_run(lc->kernel, &args, LN, NULL);
+        if (st != PC_OK) fprintf(stderr, "%s: exact lengths refused (%d)\n", name, (int)st), checks_failed++;
+        for (int slot = 0; slot < PC_MAX_INPUTS + PC_MAX_OUTPUTS; slot++) {
+            uint64_t* len = slot < PC_MAX_INPUTS ? &args.in_bytes[slot] : &args.out_bytes[slot - PC_MAX_INPUTS];
+            if (*len == 0) continue;
+            uint64_t exact = *len;
+            const uint64_t shorts[] = {exact - 1, 0};
+            for (int s = 0; s < 2; s++) {
+                *len = shorts[s];
+                uint64_t bad = 99, pool_bad = 99;
+                st = pc_run(lc->kernel, &args, LN, &bad);
+                pc_job* job = NULL;
+                pc_status pool_st = pc_job_create(pool, lc->kernel, &args, LN, 0, &job, &pool_bad);
+                if (st != PC_ERR_BUFFER_SIZE || bad != (uint64_t)slot || pool_st != PC_ERR_BUFFER_SIZE ||
+                    pool_bad != (uint64_t)slot || job != NULL) {
+                    fprintf(stderr, "%s: slot %d of %" PRIu64 " bytes (needs %" PRIu64 "): status %d / %d, "
+                            "bad_index %" PRIu64 " / %" PRIu64 "\n", name, slot, shorts[s], exact, (int)st,
+                            (int)pool_st, bad, pool_bad);
+                    checks_failed++;
+                }
+                if (job != NULL) pc_job_cancel(job), pc_job_wait(job, -1), pc_job_free(job);
+            }
+            *len = exact;
+        }
+    }
+    pc_pool_destroy(pool);
 }
 
 static void run_test(const char* name, void (*test)(void)) {
@@ -350,6 +503,11 @@ int main(void) {
              test_application_kernel_is_cancellable_through_the_budget);
     run_test("builtin_kernels_through_descriptors_equal_the_id_path",
              test_builtin_kernels_through_descriptors_equal_the_id_path);
+    run_test("kernel_length_helpers_are_overflow_safe", test_kernel_length_helpers_are_overflow_safe);
+    run_test("application_kernel_reports_short_buffers_with_their_slot",
+             test_application_kernel_reports_short_buffers_with_their_slot);
+    run_test("every_builtin_kernel_rejects_each_short_buffer_with_its_slot",
+             test_every_builtin_kernel_rejects_each_short_buffer_with_its_slot);
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
     return tests_failed == 0 ? 0 : 1;
 }

@@ -127,11 +127,12 @@ static void histogram_reference(const double* x, uint64_t n, int64_t bins, int64
     }
 }
 
-static pc_args histogram_args(const double* x, int64_t* counts, int64_t bins, int64_t block, double lo, double hi,
-                              double scale) {
+/* x: x_count doubles; counts: counts_count int64s. */
+static pc_args histogram_args(const double* x, uint64_t x_count, int64_t* counts, uint64_t counts_count, int64_t bins,
+                              int64_t block, double lo, double hi, double scale) {
     pc_args args = empty_args();
-    args.in[0] = x;
-    args.out[0] = counts;
+    SET_IN_BYTES(args, 0, x, x_count * sizeof *x);
+    SET_OUT_BYTES(args, 0, counts, counts_count * sizeof *counts);
     args.iparam[0] = bins;
     args.iparam[1] = block;
     args.dparam[0] = lo;
@@ -143,7 +144,7 @@ static pc_args histogram_args(const double* x, int64_t* counts, int64_t bins, in
 static void test_histogram_rejects_a_scale_inconsistent_with_its_bins(void) {
     double x[4] = {0.0, 0.25, 0.5, 0.999};
     int64_t counts[10];
-    pc_args args = histogram_args(x, counts, 10, 4, 0.0, 1.0, 1e300); /* the hostile scale */
+    pc_args args = histogram_args(x, 4, counts, 10, 10, 4, 0.0, 1.0, 1e300); /* the hostile scale */
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_HISTOGRAM, &args, 4, NULL));
     args.dparam[2] = 20.0; /* twice bins / (hi - lo): half the values would land in the last bin */
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_HISTOGRAM, &args, 4, NULL));
@@ -188,7 +189,7 @@ static void test_histogram_accepts_every_scale_java_computes_and_matches_its_ref
             x[i] = r == 0 ? lo : r == 1 ? nextafter(hi, lo) : r == 2 ? hi : r == 3 ? NAN : lo + u * (hi - lo);
         }
         int64_t block = c % 2 == 0 ? 16384 : (int64_t)n;
-        pc_args args = histogram_args(x, counts, bins, block, lo, hi, scale);
+        pc_args args = histogram_args(x, N, counts, 1 << 21, bins, block, lo, hi, scale);
         pc_status st = pc_run(PC_KERNEL_HISTOGRAM, &args, n, NULL);
         if (st != PC_OK) {
             fprintf(stderr, "case %zu: [%g, %g) bins %" PRId64 " scale %.17g rejected (%d)\n", c, lo, hi, bins, scale,
@@ -211,7 +212,7 @@ static void test_histogram_bin_conversion_is_defined_for_any_scale(void) {
     int64_t expected[10];
     const double scales[] = {1e300, 1e20, 4e18, 1e10, 10.0};
     for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++) {
-        pc_args args = histogram_args(x, counts, 10, 6, 0.0, 1.0, scales[s]);
+        pc_args args = histogram_args(x, 6, counts, 10, 10, 6, 0.0, 1.0, scales[s]);
         CHECK_STATUS(PC_OK, pc_def_histogram.run(&args, 0, 6, NULL));
         histogram_reference(x, 6, 10, 6, 0.0, 1.0, scales[s], expected);
         CHECK(memcmp(counts, expected, sizeof counts) == 0);
@@ -223,9 +224,9 @@ static void test_histogram_bin_conversion_is_defined_for_any_scale(void) {
 static void test_matmul_rejects_sizes_whose_buffers_overflow(void) {
     double a[4] = {0}, b[4] = {0}, c[4] = {0};
     pc_args args = empty_args();
-    args.in[0] = a;
-    args.in[1] = b;
-    args.out[0] = c;
+    SET_IN(args, 0, a);
+    SET_IN(args, 1, b);
+    SET_OUT(args, 0, c);
     args.iparam[0] = INT64_MAX; /* the case: n = 0, k = cols = INT64_MAX returned PC_OK */
     args.iparam[1] = INT64_MAX;
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_MATMUL, &args, 0, NULL));
@@ -269,9 +270,9 @@ static void test_matmul_wide_and_deep_matches_the_documented_order(void) {
         }
     }
     pc_args args = empty_args();
-    args.in[0] = a;
-    args.in[1] = b;
-    args.out[0] = c;
+    SET_IN_BYTES(args, 0, a, (uint64_t)(N * K) * sizeof *a);
+    SET_IN_BYTES(args, 1, b, (uint64_t)(K * COLS) * sizeof *b);
+    SET_OUT_BYTES(args, 0, c, (uint64_t)(N * COLS) * sizeof *c);
     args.iparam[0] = K;
     args.iparam[1] = COLS;
     for (int i = 0; i < N * COLS; i++) c[i] = NAN; /* C's old contents must not matter */
@@ -288,7 +289,7 @@ static void test_matmul_wide_and_deep_matches_the_documented_order(void) {
 static void test_sieve_allocates_for_the_task_not_the_block(void) {
     int64_t counts[1] = {-1};
     pc_args args = empty_args();
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = 90; /* [90, 100): 97 */
     args.iparam[1] = INT64_C(1) << 32; /* the case: 4 GiB for 10 numbers */
     atomic_store(&largest_allocation, 0);
@@ -315,11 +316,11 @@ static void test_sieve_segments_count_like_small_blocks_and_trial_division(void)
         pc_args args = empty_args();
         args.iparam[0] = los[l];
         args.iparam[1] = FINE;
-        args.out[0] = fine;
+        SET_OUT(args, 0, fine);
         CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, N, NULL));
         for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
             args.iparam[1] = blocks[b];
-            args.out[0] = big;
+            SET_OUT(args, 0, big);
             CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, N, NULL));
             uint64_t per = (uint64_t)blocks[b] / FINE;
             for (uint64_t j = 0; j < pc_blocks(N, (uint64_t)blocks[b]); j++) {
@@ -334,9 +335,9 @@ static void test_sieve_segments_count_like_small_blocks_and_trial_division(void)
     pc_args args = empty_args();
     args.iparam[0] = PC_PRIMES_SIEVE_MAX_END - 3000;
     args.iparam[1] = 3000;
-    args.out[0] = sieve;
+    SET_OUT(args, 0, sieve);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, 3000, NULL));
-    args.out[0] = trial;
+    SET_OUT(args, 0, trial);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_TRIAL, &args, 3000, NULL));
     CHECK(sieve[0] == trial[0] && sieve[0] > 50);
 }
@@ -351,7 +352,7 @@ static void test_validation_enforces_exactly_the_documented_limits(void) {
     int64_t out[4] = {0};
     double dx[4] = {0};
     pc_args args = empty_args();
-    args.out[0] = out;
+    SET_OUT(args, 0, out);
     args.iparam[1] = 1;
     /* primes: lo + n up to the documented end, not one more */
     args.iparam[0] = PC_PRIMES_SIEVE_MAX_END - 4;
@@ -362,32 +363,33 @@ static void test_validation_enforces_exactly_the_documented_limits(void) {
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, validate_only(PC_KERNEL_PRIMES_TRIAL, &args, 5));
     /* ... and the counts buffer: one int64 per block, 2^62 of them overflow 2^63 - 1 bytes */
     args.iparam[0] = 0;
+    args.out_bytes[0] = UINT64_MAX; /* validation only, nothing runs: a length that never limits */
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, validate_only(PC_KERNEL_PRIMES_TRIAL, &args, (uint64_t)PC_PRIMES_TRIAL_MAX_END));
     args.iparam[1] = 16;
     CHECK_STATUS(PC_OK, validate_only(PC_KERNEL_PRIMES_TRIAL, &args, (uint64_t)PC_PRIMES_TRIAL_MAX_END));
     /* histogram bins */
-    args = histogram_args(dx, out, PC_HISTOGRAM_MAX_BINS, 1, 0.0, 1.0, (double)PC_HISTOGRAM_MAX_BINS);
+    args = histogram_args(dx, 4, out, 4, PC_HISTOGRAM_MAX_BINS, 1, 0.0, 1.0, (double)PC_HISTOGRAM_MAX_BINS);
     CHECK_STATUS(PC_OK, validate_only(PC_KERNEL_HISTOGRAM, &args, 0));
-    args = histogram_args(dx, out, PC_HISTOGRAM_MAX_BINS + 1, 1, 0.0, 1.0, (double)(PC_HISTOGRAM_MAX_BINS + 1));
+    args = histogram_args(dx, 4, out, 4, PC_HISTOGRAM_MAX_BINS + 1, 1, 0.0, 1.0, (double)(PC_HISTOGRAM_MAX_BINS + 1));
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, validate_only(PC_KERNEL_HISTOGRAM, &args, 0));
     /* histogram partials: nblocks * bins int64 */
-    args = histogram_args(dx, out, 1 << 20, 1, 0.0, 1.0, (double)(1 << 20));
+    args = histogram_args(dx, 4, out, 4, 1 << 20, 1, 0.0, 1.0, (double)(1 << 20));
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, validate_only(PC_KERNEL_HISTOGRAM, &args, UINT64_C(1) << 50));
     /* collatz start values */
     int64_t starts[2] = {PC_COLLATZ_MAX_START, PC_COLLATZ_MAX_START + 1};
     args = empty_args();
-    args.in[0] = starts;
-    args.out[0] = out;
+    SET_IN(args, 0, starts);
+    SET_OUT(args, 0, out);
     CHECK_STATUS(PC_OK, validate_only(PC_KERNEL_COLLATZ_STEPS, &args, 1));
     uint64_t bad = 99;
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_validate_call(pc_kernel_def_of(PC_KERNEL_COLLATZ_STEPS), &args, 2, &bad));
     CHECK(bad == 1);
     /* arrays of n items whose bytes overflow are rejected before a single item is read */
     args = empty_args();
-    args.in[0] = dx;
-    args.in[1] = dx;
-    args.out[0] = out;
-    args.out[1] = out;
+    SET_IN(args, 0, dx);
+    SET_IN(args, 1, dx);
+    SET_OUT(args, 0, out);
+    SET_OUT(args, 1, out);
     args.iparam[0] = INT64_MAX;
     args.iparam[1] = 10;
     const int32_t array_kernels[] = {PC_KERNEL_GCD_BRUTE, PC_KERNEL_GCD_FAST, PC_KERNEL_MANDELBROT,
@@ -410,7 +412,7 @@ static void test_gcd_brute_stops_within_budget_across_small_items(void) {
     static int64_t a[N], b[N], out[N];
     for (int k = 0; k < N; k++) a[k] = 30011, b[k] = 30013; /* coprime: 30,010 candidates each */
     pc_args args = empty_args();
-    args.in[0] = a, args.in[1] = b, args.out[0] = out;
+    SET_IN(args, 0, a), SET_IN(args, 1, b), SET_OUT(args, 0, out);
     fill(out, N, -1);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_GCD_BRUTE, &args, N, &CANCEL_SET));
     CHECK(count_not_equal(out, N, -1) <= items_within_budget(30010 * PC_UNITS_GCD_BRUTE_STEP));
@@ -426,7 +428,7 @@ static void test_gcd_fast_stops_within_budget(void) {
     int64_t* out = malloc(N * sizeof *out);
     for (int k = 0; k < N; k++) a[k] = INT64_MAX - k, b[k] = 1 + 3 * (int64_t)k;
     pc_args args = empty_args();
-    args.in[0] = a, args.in[1] = b, args.out[0] = out;
+    SET_IN_BYTES(args, 0, a, (uint64_t)(N) * sizeof *a), SET_IN_BYTES(args, 1, b, (uint64_t)(N) * sizeof *b), SET_OUT_BYTES(args, 0, out, (uint64_t)(N) * sizeof *out);
     fill(out, N, -1);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_GCD_FAST, &args, N, &CANCEL_SET));
     CHECK(count_not_equal(out, N, -1) <= items_within_budget(PC_UNITS_GCD_FAST_ITEM));
@@ -440,7 +442,7 @@ static void test_primes_trial_stops_within_budget_across_small_items(void) {
     enum { N = 1 << 17 };
     static int64_t counts[N];
     pc_args args = empty_args();
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = 100000000;
     args.iparam[1] = 1;
     fill(counts, N, -1);
@@ -454,7 +456,7 @@ static void test_mandelbrot_stops_within_budget_across_pixels(void) {
     enum { N = 4000 };
     static int64_t out[N];
     pc_args args = empty_args();
-    args.out[0] = out;
+    SET_OUT(args, 0, out);
     args.iparam[0] = 100;
     args.iparam[1] = 60000;
     args.dparam[0] = -0.1, args.dparam[1] = -0.1, args.dparam[2] = 0.001, args.dparam[3] = 0.001;
@@ -469,7 +471,7 @@ static void test_collatz_stops_within_budget(void) {
     int64_t* out = malloc(N * sizeof *out);
     for (int k = 0; k < N; k++) x[k] = PC_COLLATZ_MAX_START - k;
     pc_args args = empty_args();
-    args.in[0] = x, args.out[0] = out;
+    SET_IN_BYTES(args, 0, x, (uint64_t)(N) * sizeof *x), SET_OUT_BYTES(args, 0, out, (uint64_t)(N) * sizeof *out);
     fill(out, N, -1);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_COLLATZ_STEPS, &args, N, &CANCEL_SET));
     CHECK(count_not_equal(out, N, -1) <= items_within_budget(PC_UNITS_ITEM + PC_UNITS_COLLATZ_STEP));
@@ -487,7 +489,8 @@ static void test_memory_bound_kernels_stop_within_budget(void) {
                                PC_KERNEL_REDUCE_MINMAX};
     for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
         pc_args args = empty_args();
-        args.in[0] = x, args.in[1] = x, args.out[0] = out0, args.out[1] = out1;
+        SET_IN_BYTES(args, 0, x, (uint64_t)(N) * sizeof *x), SET_IN_BYTES(args, 1, x, (uint64_t)(N) * sizeof *x);
+        SET_OUT_BYTES(args, 0, out0, (uint64_t)(2 * N) * sizeof *out0), SET_OUT_BYTES(args, 1, out1, (uint64_t)(2 * N) * sizeof *out1);
         args.iparam[0] = N;
         CHECK_STATUS(PC_ERR_CANCELLED, run_direct(kernels[k], &args, N, &CANCEL_SET));
         args.iparam[0] = 1;
@@ -498,16 +501,16 @@ static void test_memory_bound_kernels_stop_within_budget(void) {
             CHECK(count_not_equal(out1, 2 * (uint64_t)N, -1) <= per_block * items_within_budget(PC_UNITS_ITEM));
         }
     }
-    pc_args args = histogram_args(x, out0, 4, N, 0.0, 2.0, 2.0);
+    pc_args args = histogram_args(x, N, out0, 2 * (uint64_t)N, 4, N, 0.0, 2.0, 2.0);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_HISTOGRAM, &args, N, &CANCEL_SET));
-    args = histogram_args(x, out0, 1, 1, 0.0, 2.0, 0.5);
+    args = histogram_args(x, N, out0, 2 * (uint64_t)N, 1, 1, 0.0, 2.0, 0.5);
     fill(out0, N, -1);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_HISTOGRAM, &args, N, &CANCEL_SET));
     CHECK(count_not_equal(out0, N, -1) <= items_within_budget(PC_UNITS_ITEM + 1));
     /* 2^24 bins are cleared in stretches too */
-    args = histogram_args(x, out0, PC_HISTOGRAM_MAX_BINS, N, 0.0, 2.0, (double)PC_HISTOGRAM_MAX_BINS / 2.0);
+    args = histogram_args(x, N, out0, 2 * (uint64_t)N, PC_HISTOGRAM_MAX_BINS, N, 0.0, 2.0, (double)PC_HISTOGRAM_MAX_BINS / 2.0);
     int64_t* many_bins = malloc(PC_HISTOGRAM_MAX_BINS * sizeof *many_bins);
-    args.out[0] = many_bins;
+    SET_OUT_BYTES(args, 0, many_bins, PC_HISTOGRAM_MAX_BINS * sizeof *many_bins);
     fill(many_bins, PC_HISTOGRAM_MAX_BINS, -1);
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_HISTOGRAM, &args, N, &CANCEL_SET));
     CHECK(count_not_equal(many_bins, PC_HISTOGRAM_MAX_BINS, -1) < PC_HISTOGRAM_MAX_BINS / 2);
@@ -545,7 +548,8 @@ static void test_matmul_and_sieve_stop_inside_one_long_item(void) {
     double* c = calloc((size_t)ROWS * COLS, sizeof *c); /* touched now, so clearing it later is quick */
     memset(c, 1, (size_t)ROWS * COLS * sizeof *c);
     pc_args args = empty_args();
-    args.in[0] = a, args.in[1] = b, args.out[0] = c;
+    SET_IN_BYTES(args, 0, a, (uint64_t)(ROWS * K) * sizeof *a), SET_IN_BYTES(args, 1, b, (uint64_t)(K * COLS) * sizeof *b);
+    SET_OUT_BYTES(args, 0, c, (uint64_t)(ROWS * COLS) * sizeof *c);
     args.iparam[0] = K;
     args.iparam[1] = COLS;
     CHECK_STATUS(PC_ERR_CANCELLED, run_cancelled_after(PC_KERNEL_MATMUL, &args, ROWS, 200));
@@ -553,7 +557,7 @@ static void test_matmul_and_sieve_stop_inside_one_long_item(void) {
     /* sieve: one block of 2^30 numbers near 10^12 (seconds, and 1 GiB of segment before) */
     int64_t counts[1];
     args = empty_args();
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = PC_PRIMES_SIEVE_MAX_END - (INT64_C(1) << 30);
     args.iparam[1] = INT64_C(1) << 30;
     CHECK_STATUS(PC_ERR_CANCELLED, run_cancelled_after(PC_KERNEL_PRIMES_SIEVE, &args, UINT64_C(1) << 30, 50));
@@ -563,7 +567,7 @@ static void test_matmul_and_sieve_stop_inside_one_long_item(void) {
 static void test_sieve_stops_while_sieving_its_base_primes(void) {
     int64_t counts[1] = {-1};
     pc_args args = empty_args();
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = PC_PRIMES_SIEVE_MAX_END - 10;
     args.iparam[1] = 10;
     CHECK_STATUS(PC_ERR_CANCELLED, run_direct(PC_KERNEL_PRIMES_SIEVE, &args, 10, &CANCEL_SET));
@@ -579,7 +583,7 @@ static void test_pool_job_of_small_items_stops_after_cancel(void) {
     for (int k = 0; k < N; k++) a[k] = 60013, b[k] = 60017; /* minutes of work in one task */
     fill(out, N, -1);
     pc_args args = empty_args();
-    args.in[0] = a, args.in[1] = b, args.out[0] = out;
+    SET_IN_BYTES(args, 0, a, (uint64_t)(N) * sizeof *a), SET_IN_BYTES(args, 1, b, (uint64_t)(N) * sizeof *b), SET_OUT_BYTES(args, 0, out, (uint64_t)(N) * sizeof *out);
     pc_pool* pool = NULL;
     pc_job* job = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
@@ -610,10 +614,11 @@ static void test_budgeted_runs_equal_uncancellable_runs(void) {
     for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
         for (size_t bl = 0; bl < sizeof blocks / sizeof blocks[0]; bl++) {
             pc_args args = empty_args();
-            args.in[0] = x, args.in[1] = y, args.out[0] = r0, args.out[1] = r1;
+            SET_IN_BYTES(args, 0, x, (uint64_t)(N) * sizeof *x), SET_IN_BYTES(args, 1, y, (uint64_t)(N) * sizeof *y);
+            SET_OUT_BYTES(args, 0, r0, (uint64_t)(2 * N) * sizeof *r0), SET_OUT_BYTES(args, 1, r1, (uint64_t)(2 * N) * sizeof *r1);
             args.iparam[0] = blocks[bl];
             CHECK_STATUS(PC_OK, pc_run(kernels[k], &args, N, NULL));
-            args.out[0] = o0, args.out[1] = o1;
+            SET_OUT_BYTES(args, 0, o0, (uint64_t)(2 * N) * sizeof *o0), SET_OUT_BYTES(args, 1, o1, (uint64_t)(2 * N) * sizeof *o1);
             CHECK_STATUS(PC_OK, run_direct(kernels[k], &args, N, &CANCEL_CLEAR));
             size_t count = pc_blocks(N, (uint64_t)blocks[bl]) * (kernels[k] == PC_KERNEL_REDUCE_MINMAX ? 2 : 1);
             CHECK(memcmp(o0, r0, count * sizeof *o0) == 0);
@@ -660,7 +665,8 @@ static void test_reductions_over_long_blocks_follow_the_documented_order(void) {
         }
         for (int j = 0; j < 8; j++) comp += nc[j];
         pc_args args = empty_args();
-        args.in[0] = x, args.in[1] = y, args.out[0] = sums, args.out[1] = comps;
+        SET_IN_BYTES(args, 0, x, (uint64_t)(N) * sizeof *x), SET_IN_BYTES(args, 1, y, (uint64_t)(N) * sizeof *y);
+        SET_OUT(args, 0, sums), SET_OUT(args, 1, comps);
         args.iparam[0] = block;
         CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &args, N, NULL));
         CHECK(memcmp(&sums[bl], &sum, sizeof sum) == 0);
@@ -668,7 +674,7 @@ static void test_reductions_over_long_blocks_follow_the_documented_order(void) {
         CHECK(memcmp(&sums[bl], &dot, sizeof dot) == 0);
         CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM_NEUMAIER, &args, N, NULL));
         CHECK(memcmp(&sums[bl], &total, sizeof total) == 0 && memcmp(&comps[bl], &comp, sizeof comp) == 0);
-        args.out[0] = values, args.out[1] = idx;
+        SET_OUT(args, 0, values), SET_OUT(args, 1, idx);
         CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, N, NULL));
         CHECK(idx[2 * bl] == ilo && idx[2 * bl + 1] == ihi && values[2 * bl] == lo && values[2 * bl + 1] == hi);
     }

@@ -49,14 +49,8 @@ static const int64_t SEED_PAIRS[10][2] = {
 #define ENDLESS_A INT64_C(1000000000039)
 #define ENDLESS_B INT64_C(1000000000061)
 
-static pc_args pair_args(const int64_t* a, const int64_t* b, int64_t* out) {
-    pc_args args;
-    memset(&args, 0, sizeof args);
-    args.in[0] = a;
-    args.in[1] = b;
-    args.out[0] = out;
-    return args;
-}
+/* a, b and out: arrays (not pointers) of as many elements as a */
+#define pair_args(a, b, out) pc_test_pair_args(a, b, out, sizeof(a))
 
 /* ---- common ------------------------------------------------------------------------------------- */
 
@@ -409,7 +403,7 @@ static int64_t count_primes(int32_t kernel, int64_t lo, int64_t hi, int64_t bloc
     memset(&args, 0, sizeof args);
     args.iparam[0] = lo;
     args.iparam[1] = block;
-    args.out[0] = partial;
+    SET_OUT_BYTES(args, 0, partial, (blocks + 1) * sizeof *partial);
     pc_status st;
     if (pool == NULL) {
         st = pc_run(kernel, &args, n, NULL);
@@ -451,7 +445,7 @@ static void test_catalogue_validates_parameters(void) {
     double x[4] = {1, 2, 3, 4};
     pc_args args;
     memset(&args, 0, sizeof args);
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = -1; /* lo */
     args.iparam[1] = 2;
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_PRIMES_TRIAL, &args, 4, NULL));
@@ -464,7 +458,7 @@ static void test_catalogue_validates_parameters(void) {
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_TRIAL, &args, 4, NULL));
 
     memset(&args, 0, sizeof args);
-    args.out[0] = counts;
+    SET_OUT(args, 0, counts);
     args.iparam[0] = 0; /* width */
     args.iparam[1] = 10;
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_MANDELBROT, &args, 4, NULL));
@@ -473,8 +467,8 @@ static void test_catalogue_validates_parameters(void) {
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_MANDELBROT, &args, 4, NULL));
 
     memset(&args, 0, sizeof args);
-    args.in[0] = x;
-    args.out[0] = counts;
+    SET_IN(args, 0, x);
+    SET_OUT(args, 0, counts);
     args.iparam[0] = 4; /* bins */
     args.iparam[1] = 2;
     args.dparam[0] = 1.0, args.dparam[1] = 1.0, args.dparam[2] = 1.0; /* lo == hi */
@@ -485,8 +479,8 @@ static void test_catalogue_validates_parameters(void) {
     CHECK(counts[4] == 0 && counts[5] == 0 && counts[6] == 1 && counts[7] == 1); /* block 1: 3, 4 */
 
     memset(&args, 0, sizeof args);
-    args.in[0] = x;
-    args.out[0] = counts;
+    SET_IN(args, 0, x);
+    SET_OUT(args, 0, counts);
     CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run(PC_KERNEL_REDUCE_DOT, &args, 4, NULL)); /* in[1] missing */
     CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run(PC_KERNEL_REDUCE_SUM, &args, 4, NULL)); /* block 0 */
 
@@ -506,11 +500,11 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     int64_t idx[6];
     pc_args args;
     memset(&args, 0, sizeof args);
-    args.in[0] = x;
-    args.in[1] = y;
+    SET_IN(args, 0, x);
+    SET_IN(args, 1, y);
     args.iparam[0] = 3;
-    args.out[0] = sums;
-    args.out[1] = comps;
+    SET_OUT(args, 0, sums);
+    SET_OUT(args, 1, comps);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &args, 3, NULL));
     CHECK(sums[0] == 0.0); /* (1e16 + 1) - 1e16 loses the 1 */
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM_NEUMAIER, &args, 3, NULL));
@@ -524,9 +518,9 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     double lanes_sum[1];
     pc_args lanes_args;
     memset(&lanes_args, 0, sizeof lanes_args);
-    lanes_args.in[0] = lanes_x;
-    lanes_args.in[1] = lanes_ones;
-    lanes_args.out[0] = lanes_sum;
+    SET_IN(lanes_args, 0, lanes_x);
+    SET_IN(lanes_args, 1, lanes_ones);
+    SET_OUT(lanes_args, 0, lanes_sum);
     lanes_args.iparam[0] = 16;
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &lanes_args, 10, NULL));
     CHECK(lanes_sum[0] == 8.0);
@@ -536,8 +530,8 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run_keep(PC_KERNEL_REDUCE_SUM, NULL, 10, NULL, lanes_x, NULL, NULL, NULL));
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_DOT, &lanes_args, 10, NULL));
     CHECK(lanes_sum[0] == 8.0);
-    args.out[0] = values;
-    args.out[1] = idx;
+    SET_OUT(args, 0, values);
+    SET_OUT(args, 1, idx);
     args.iparam[0] = 4;
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL));
     CHECK(values[0] == -1e16 && idx[0] == 2 && values[1] == 1e16 && idx[1] == 0);
@@ -548,20 +542,20 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     double mm_v[2];
     int64_t mm_i[2];
     memset(&args, 0, sizeof args);
-    args.in[0] = mm_x;
-    args.out[0] = mm_v;
-    args.out[1] = mm_i;
+    SET_IN(args, 0, mm_x);
+    SET_OUT(args, 0, mm_v);
+    SET_OUT(args, 1, mm_i);
     args.iparam[0] = 16;
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 9, NULL));
     CHECK(mm_v[0] == 0.0 && !signbit(mm_v[0]) && mm_i[0] == 5 && mm_v[1] == 7 && mm_i[1] == 6);
     double mm_nan_then_4[6] = {NAN, NAN, NAN, NAN, NAN, 4}; /* the only number is in the tail */
-    args.in[0] = mm_nan_then_4;
+    SET_IN(args, 0, mm_nan_then_4);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 6, NULL));
     CHECK(mm_v[0] == 4 && mm_i[0] == 5 && mm_v[1] == 4 && mm_i[1] == 5);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL)); /* only NaN */
     CHECK(isnan(mm_v[0]) && mm_i[0] == -1 && isnan(mm_v[1]) && mm_i[1] == -1);
     double mm_inf[5] = {NAN, INFINITY, NAN, INFINITY, -INFINITY};
-    args.in[0] = mm_inf;
+    SET_IN(args, 0, mm_inf);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 4, NULL)); /* +Inf is a number */
     CHECK(mm_v[0] == INFINITY && mm_i[0] == 1 && mm_v[1] == INFINITY && mm_i[1] == 1);
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, 5, NULL));
@@ -571,9 +565,9 @@ static void test_reductions_and_matmul_compute_in_documented_order(void) {
     double b[6] = {7, 8, 9, 10, 11, 12}; /* 3 x 2 */
     double c[4];
     memset(&args, 0, sizeof args);
-    args.in[0] = a;
-    args.in[1] = b;
-    args.out[0] = c;
+    SET_IN(args, 0, a);
+    SET_IN(args, 1, b);
+    SET_OUT(args, 0, c);
     args.iparam[0] = 3;
     args.iparam[1] = 2;
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_MATMUL, &args, 2, NULL));

@@ -73,14 +73,8 @@ static void run_test(const char* name, void (*fn)(void)) {
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
-static pc_args pair_args(const int64_t* a, const int64_t* b, int64_t* out) {
-    pc_args args;
-    memset(&args, 0, sizeof args);
-    args.in[0] = a;
-    args.in[1] = b;
-    args.out[0] = out;
-    return args;
-}
+/* a, b and out: arrays (not pointers) of as many elements as a */
+#define pair_args(a, b, out) pc_test_pair_args(a, b, out, sizeof(a))
 
 /* Drains whatever is queued now (timeout 0) into tags; returns how many. */
 static int32_t drain_now(pc_pool* pool, uint64_t* tags, int32_t capacity) {

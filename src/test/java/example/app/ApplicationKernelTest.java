@@ -6,6 +6,7 @@ import io.pcompute.NativeException;
 import io.pcompute.NativePool;
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
+import io.pcompute.kernel.Buffers;
 import io.pcompute.kernel.Kernel;
 import io.pcompute.kernel.NativeLibrary;
 import io.pcompute.validate.PortValidator;
@@ -135,6 +136,26 @@ class ApplicationKernelTest {
         }
         try (Runner runner = Strategy.NATIVE_POOL.open(2)) { // the pool goes on
             assertArrayEquals(new int[] {3, 5, 7}, runner.run(TestKernels.SCALE_INT, problem));
+        }
+    }
+
+    @Test
+    void buffersShorterThanTheCCodeNeedsAreRefusedNamingTheSlot() {
+        // A declaration one output element short of what scale_int's validate() requires (kernel ABI 2):
+        // the C side must refuse the call before writing past the buffer, and say which buffer.
+        TestKernels.ScaleInt shortOutput = new TestKernels.ScaleInt(TestKernels.LIB.kernel("pct_scale_int_kernel")) {
+            @Override
+            public Buffers buffers(TestKernels.Scale p) {
+                return new Buffers().in(0, p.values()).out(0, new int[p.values().length - 1])
+                        .iparam(0, p.mul()).iparam(1, p.add());
+            }
+        };
+        TestKernels.Scale problem = new TestKernels.Scale(new int[] {1, 2, 3}, 2, 1);
+        for (Strategy s : List.of(Strategy.NATIVE_SERIAL, Strategy.NATIVE_POOL)) {
+            try (Runner runner = s.open(2)) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> runner.run(shortOutput, problem));
+                assertTrue(message(e).contains("out[0]") && message(e).contains("shorter"), s + ": " + message(e));
+            }
         }
     }
 

@@ -19,6 +19,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     void *out[2];
  *     int64_t iparam[4];
  *     double dparam[4];
+ *     uint64_t in_bytes[4];
+ *     uint64_t out_bytes[2];
  * }
  * }
  */
@@ -32,7 +34,9 @@ public class pc_args {
         MemoryLayout.sequenceLayout(4, pcompute_h.C_POINTER).withName("in"),
         MemoryLayout.sequenceLayout(2, pcompute_h.C_POINTER).withName("out"),
         MemoryLayout.sequenceLayout(4, pcompute_h.C_LONG).withName("iparam"),
-        MemoryLayout.sequenceLayout(4, pcompute_h.C_DOUBLE).withName("dparam")
+        MemoryLayout.sequenceLayout(4, pcompute_h.C_DOUBLE).withName("dparam"),
+        MemoryLayout.sequenceLayout(4, pcompute_h.C_LONG).withName("in_bytes"),
+        MemoryLayout.sequenceLayout(2, pcompute_h.C_LONG).withName("out_bytes")
     ).withName("pc_args");
 
     /**
@@ -348,6 +352,160 @@ public class pc_args {
      */
     public static void dparam(MemorySegment struct, long index0, double fieldValue) {
         dparam$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
+    }
+
+    private static final SequenceLayout in_bytes$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("in_bytes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static final SequenceLayout in_bytes$layout() {
+        return in_bytes$LAYOUT;
+    }
+
+    private static final long in_bytes$OFFSET = $LAYOUT.byteOffset(groupElement("in_bytes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static final long in_bytes$offset() {
+        return in_bytes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static MemorySegment in_bytes(MemorySegment struct) {
+        return struct.asSlice(in_bytes$OFFSET, in_bytes$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static void in_bytes(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, in_bytes$OFFSET, in_bytes$LAYOUT.byteSize());
+    }
+
+    private static long[] in_bytes$DIMS = { 4 };
+
+    /**
+     * Dimensions for array field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static long[] in_bytes$dimensions() {
+        return in_bytes$DIMS;
+    }
+    private static final VarHandle in_bytes$ELEM_HANDLE = in_bytes$LAYOUT.varHandle(sequenceElement());
+
+    /**
+     * Indexed getter for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static long in_bytes(MemorySegment struct, long index0) {
+        return (long)in_bytes$ELEM_HANDLE.get(struct, 0L, index0);
+    }
+
+    /**
+     * Indexed setter for field:
+     * {@snippet lang=c :
+     * uint64_t in_bytes[4]
+     * }
+     */
+    public static void in_bytes(MemorySegment struct, long index0, long fieldValue) {
+        in_bytes$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
+    }
+
+    private static final SequenceLayout out_bytes$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("out_bytes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static final SequenceLayout out_bytes$layout() {
+        return out_bytes$LAYOUT;
+    }
+
+    private static final long out_bytes$OFFSET = $LAYOUT.byteOffset(groupElement("out_bytes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static final long out_bytes$offset() {
+        return out_bytes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static MemorySegment out_bytes(MemorySegment struct) {
+        return struct.asSlice(out_bytes$OFFSET, out_bytes$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static void out_bytes(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, out_bytes$OFFSET, out_bytes$LAYOUT.byteSize());
+    }
+
+    private static long[] out_bytes$DIMS = { 2 };
+
+    /**
+     * Dimensions for array field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static long[] out_bytes$dimensions() {
+        return out_bytes$DIMS;
+    }
+    private static final VarHandle out_bytes$ELEM_HANDLE = out_bytes$LAYOUT.varHandle(sequenceElement());
+
+    /**
+     * Indexed getter for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static long out_bytes(MemorySegment struct, long index0) {
+        return (long)out_bytes$ELEM_HANDLE.get(struct, 0L, index0);
+    }
+
+    /**
+     * Indexed setter for field:
+     * {@snippet lang=c :
+     * uint64_t out_bytes[2]
+     * }
+     */
+    public static void out_bytes(MemorySegment struct, long index0, long fieldValue) {
+        out_bytes$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
     }
 
     /**

@@ -68,10 +68,10 @@ public class pcompute_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int PC_KERNEL_ABI_VERSION = (int)1L;
+    private static final int PC_KERNEL_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define PC_KERNEL_ABI_VERSION 1
+     * #define PC_KERNEL_ABI_VERSION 2
      * }
      */
     public static int PC_KERNEL_ABI_VERSION() {
@@ -211,6 +211,15 @@ public class pcompute_h {
      */
     public static int PC_ERR_KERNEL_STATUS() {
         return PC_ERR_KERNEL_STATUS;
+    }
+    private static final int PC_ERR_BUFFER_SIZE = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum pc_status.PC_ERR_BUFFER_SIZE = 11
+     * }
+     */
+    public static int PC_ERR_BUFFER_SIZE() {
+        return PC_ERR_BUFFER_SIZE;
     }
     private static final int PC_KERNEL_GCD_BRUTE = (int)1L;
     /**

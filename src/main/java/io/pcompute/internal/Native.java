@@ -37,6 +37,7 @@ public final class Native {
     public static final int PC_ERR_INVALID_ARGUMENT = pcompute_h.PC_ERR_INVALID_ARGUMENT();
     public static final int PC_ERR_CANCELLED = pcompute_h.PC_ERR_CANCELLED();
     public static final int PC_ERR_TIMEOUT = pcompute_h.PC_ERR_TIMEOUT();
+    public static final int PC_ERR_BUFFER_SIZE = pcompute_h.PC_ERR_BUFFER_SIZE();
 
     /*
      * Zero-copy handles for heap arrays: critical (no safepoint, may read the Java heap directly),
@@ -192,8 +193,20 @@ public final class Native {
             badIndex[0] = bad.get(ValueLayout.JAVA_LONG, 0);
             return status;
         }
+        if (status == PC_ERR_BUFFER_SIZE) {
+            throw new NativeException(status, call + " failed: " + describe(status) + ": "
+                    + slotName(bad.get(ValueLayout.JAVA_LONG, 0)) + " (status " + status + ")");
+        }
         check(status, call);
         return status;
+    }
+
+    /** The buffer a PC_ERR_BUFFER_SIZE bad_index names: "in[i]" or "out[i]". */
+    static String slotName(long slot) {
+        int inputs = pcompute_h.PC_MAX_INPUTS();
+        if (slot >= 0 && slot < inputs) return "in[" + slot + "]";
+        if (slot >= inputs && slot < inputs + pcompute_h.PC_MAX_OUTPUTS()) return "out[" + (slot - inputs) + "]";
+        return "buffer slot " + slot;
     }
 
     // ---- pool and jobs -------------------------------------------------------------------------------
@@ -239,8 +252,9 @@ public final class Native {
     }
 
     /**
-     * A {@code pc_args} struct in {@code arena}: up to four input and two output segments (null = unused)
-     * and four integer and four floating-point parameters.
+     * A {@code pc_args} struct in {@code arena}: up to four input and two output segments (null = unused),
+     * each with its byte size as the buffer length the kernel checks (kernel ABI 2), and four integer and
+     * four floating-point parameters.
      */
     public static MemorySegment args(SegmentAllocator arena, MemorySegment[] in, MemorySegment[] out,
                                      long[] iparam, double[] dparam) {
@@ -250,11 +264,15 @@ public final class Native {
         // offset from the start of the struct, not of the field, so pc_args.out(args, 0, x) writes in[0].
         MemorySegment inField = pc_args.in(args);
         MemorySegment outField = pc_args.out(args);
+        MemorySegment inBytes = pc_args.in_bytes(args);
+        MemorySegment outBytes = pc_args.out_bytes(args);
         for (int i = 0; i < in.length; i++) {
             inField.setAtIndex(ValueLayout.ADDRESS, i, in[i] == null ? MemorySegment.NULL : in[i]);
+            inBytes.setAtIndex(ValueLayout.JAVA_LONG, i, in[i] == null ? 0 : in[i].byteSize());
         }
         for (int i = 0; i < out.length; i++) {
             outField.setAtIndex(ValueLayout.ADDRESS, i, out[i] == null ? MemorySegment.NULL : out[i]);
+            outBytes.setAtIndex(ValueLayout.JAVA_LONG, i, out[i] == null ? 0 : out[i].byteSize());
         }
         MemorySegment.copy(iparam, 0, pc_args.iparam(args), ValueLayout.JAVA_LONG, 0, iparam.length);
         MemorySegment.copy(dparam, 0, pc_args.dparam(args), ValueLayout.JAVA_DOUBLE, 0, dparam.length);
