@@ -74,6 +74,11 @@ public final class Native {
         return LIBRARY_FILE;
     }
 
+    /** The loaded library's build id (pc_build_id()). */
+    public static String buildId() {
+        return pcompute_h.pc_build_id().reinterpret(256).getString(0);
+    }
+
     public static String version() {
         return pcompute_h.pc_version().reinterpret(64).getString(0);
     }
@@ -275,7 +280,6 @@ public final class Native {
         return name.reinterpret(256).getString(0);
     }
 
-    /** TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. */
     /** The C library's id of built-in kernel {@code name}; throws IllegalArgumentException if it has none. */
     public static int kernelId(String name) {
         for (int id = 1; id <= kernelCount(); id++) {
@@ -286,7 +290,18 @@ public final class Native {
         throw new IllegalArgumentException("kernel = '" + name + "': libpcompute has no such kernel");
     }
 
+    /**
+     * TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. Only the test
+     * build of the library has this hook; with the release build (the jar's) it throws
+     * {@link UnsupportedOperationException} saying so.
+     */
     public static void plantBug(int id, boolean enabled) {
+        if (java.lang.foreign.SymbolLookup.loaderLookup().find("pc_test_plant_bug").isEmpty()) {
+            throw new UnsupportedOperationException("pc_test_plant_bug: " + LIBRARY_FILE + " is a release build of"
+                    + " libpcompute, without test hooks; build the test build (CMake target pcompute_testhooks,"
+                    + " target/native-test/ in the Maven build) and point -D" + NativeLoader.LIBRARY_PATH_PROPERTY
+                    + " and -D" + NativeLoader.BUILD_ID_PROPERTY + "=any at it");
+        }
         check(pcompute_h.pc_test_plant_bug(id, enabled ? 1 : 0), "pc_test_plant_bug");
     }
 
