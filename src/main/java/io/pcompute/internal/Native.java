@@ -26,9 +26,9 @@ public final class Native {
         LIBRARY_FILE = NativeLoader.fromSystemProperties().load();
         String version = pcompute_h.pc_version().reinterpret(64).getString(0);
         if (!EXPECTED_VERSION.equals(version)) {
-            throw new UnsatisfiedLinkError("pcompute: " + LIBRARY_FILE + " is libpcompute " + version
-                    + " but this jar needs " + EXPECTED_VERSION + "; rebuild it or unset -D"
-                    + NativeLoader.LIBRARY_PATH_PROPERTY);
+            throw new UnsatisfiedLinkError("pcompute: " + LIBRARY_FILE + " (platform " + NativeLoader.currentPlatform()
+                    + ") is libpcompute " + version + " but this jar needs " + EXPECTED_VERSION
+                    + "; rebuild it or unset -D" + NativeLoader.LIBRARY_PATH_PROPERTY);
         }
     }
 
