@@ -21,6 +21,13 @@ extern "C" {
 /* pc_status, pc_args and pc_kernel_def: the kernel ABI, shared with kernel authors. */
 #include "pcompute_kernel.h"
 
+/* Exports: the library is compiled with -fvisibility=hidden, and every function declared in this
+   header (between this push and the pop at its end) is exported, so only pc_ symbols leave the library
+   and a helper someone forgot to make static stays inside. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* ---- Kernel limits --------------------------------------------------------------------------------
    Every limit a kernel's validation enforces (PC_ERR_INVALID_ARGUMENT beyond it), defined once here so
    the Java layer reads them from the bindings. */
@@ -110,8 +117,10 @@ int32_t pc_kernel_count(void);
 const char* pc_kernel_name(int32_t kernel);
 
 /* TEST ONLY: while `enabled` is non-zero, `kernel` computes deliberately wrong results for some inputs,
-   so that port-validation tools can prove they catch a broken port. Global state; never enable it in
-   production. Errors: PC_ERR_UNKNOWN_KERNEL. */
+   so that port-validation tools can prove they catch a broken port. Global state. Present only in the
+   test build of the library (compiled with PC_TEST_HOOKS, CMake target pcompute_testhooks); the release
+   library, the one the jar ships, does not export it, so linking or binding it there fails.
+   Errors: PC_ERR_UNKNOWN_KERNEL. */
 pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled);
 
 
@@ -125,7 +134,19 @@ const char* pc_strerror(int32_t status);
 /* The library version as "MAJOR.MINOR.PATCH", a static string. Thread-safe. */
 const char* pc_version(void);
 
-/* Number of CPUs this process may run on (its affinity mask), at least 1. Thread-safe. */
+/* The build id of this library, a static string "<version>-<32 hex digits>": a hash of its sources,
+   headers, compiler and flags (computed by the build, native-src/cmake/build_id.cmake), so two builds
+   share an id only if they compiled the same code the same way. The build writes the same id to
+   libpcompute.so.buildid beside the library; the Java loader refuses a library whose id differs from
+   the one shipped in its jar. Thread-safe. */
+const char* pc_build_id(void);
+
+/* Number of CPUs this process may use, at least 1: the CPUs of its affinity mask (sched_getaffinity),
+   capped by the CPU quota of its cgroup, rounded up (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us /
+   cpu.cfs_period_us, of the process's cgroup and its ancestors, as /proc/self/cgroup names it under
+   /sys/fs/cgroup; "max" or -1 means no limit). A quota of 1.5 CPUs gives 2, one below a CPU gives 1;
+   unreadable or malformed files count as no limit. The JVM's availableProcessors() reads the same files.
+   Reads the files on every call. Thread-safe. */
 int32_t pc_cpu_count(void);
 
 /* Brute-force gcd of n pairs on the calling thread: out[k] = gcd(a[k], b[k]).
@@ -307,6 +328,10 @@ pc_status pc_job_progress(const pc_job* job, uint64_t* out_done, uint64_t* out_t
    never delivered. Must not race with any other call on the same job, nor with pc_pool_destroy of its
    pool. Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_BUSY. */
 pc_status pc_job_free(pc_job* job);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

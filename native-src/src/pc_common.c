@@ -1,9 +1,13 @@
-/* Status strings, version and CPU count. */
-#define _GNU_SOURCE
-#include <sched.h>
-#include <unistd.h>
-
+/* Status strings, version and build id (the CPU count is in pc_cpu.c). */
 #include "pcompute.h"
+
+/* The shared libraries get their id from a header the build generates (cmake/build_id.cmake); test
+   programs that compile the sources in have none. */
+#ifdef PC_HAVE_BUILD_ID
+#include "pc_build_id.h"
+#else
+#define PC_BUILD_ID "unidentified"
+#endif
 
 const char* pc_strerror(int32_t status) {
     switch (status) {
@@ -27,13 +31,6 @@ const char* pc_version(void) {
     return "0.1.0";
 }
 
-int32_t pc_cpu_count(void) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        int n = CPU_COUNT(&set);
-        if (n > 0) return n;
-    }
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    return online > 0 ? (int32_t)online : 1;
+const char* pc_build_id(void) {
+    return PC_BUILD_ID;
 }

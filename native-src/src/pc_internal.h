@@ -19,6 +19,13 @@
 #define PC_TARGET_CLONES(...)
 #else
 #define PC_TARGET_CLONES(...) __attribute__((target_clones(__VA_ARGS__)))
+/* The CPU limit of the process's cgroup (v1 or v2 quota, rounded up, at least 1) read from the files
+   under `root` ("" for the real file system; see pc_cpu.c), or 0 when there is none or it cannot be read. */
+PC_INTERNAL int32_t pc_cgroup_cpu_limit(const char* root);
+
+/* min(affinity, pc_cgroup_cpu_limit(root)), at least 1: pc_cpu_count() with the files under `root`. */
+PC_INTERNAL int32_t pc_cpu_count_at(const char* root, int32_t affinity);
+
 #endif
 
 /* ---- bounded cancellation ------------------------------------------------------------------------
@@ -109,7 +116,22 @@ PC_INTERNAL pc_status pc_run_status(pc_status st, const pc_cancel_flag* cancel);
 /* The block size a kernel's partials use (1 for kernels without partials). Args must be valid. */
 PC_INTERNAL uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args);
 
-/* Whether pc_test_plant_bug enabled the deliberate bug of `kernel` (relaxed read). */
+/* Whether pc_test_plant_bug enabled the deliberate bug of `kernel` (relaxed read). Only the test build
+   (PC_TEST_HOOKS) has the hook; in the release build no bug can be planted and the branches fold away. */
+#ifdef PC_TEST_HOOKS
 PC_INTERNAL int pc_bug_planted(int32_t kernel);
+#else
+static inline int pc_bug_planted(int32_t kernel) {
+    (void)kernel;
+    return 0;
+}
+#endif
+
+/* The CPU limit of the process's cgroup (v1 or v2 quota, rounded up, at least 1) read from the files
+   under `root` ("" for the real file system; see pc_cpu.c), or 0 when there is none or it cannot be read. */
+PC_INTERNAL int32_t pc_cgroup_cpu_limit(const char* root);
+
+/* min(affinity, pc_cgroup_cpu_limit(root)), at least 1: pc_cpu_count() with the files under `root`. */
+PC_INTERNAL int32_t pc_cpu_count_at(const char* root, int32_t affinity);
 
 #endif

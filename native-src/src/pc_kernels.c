@@ -115,7 +115,9 @@ static const pc_kernel_def* const KERNELS[] = {
 };
 #define KERNEL_COUNT ((int32_t)(sizeof KERNELS / sizeof KERNELS[0]) - 1)
 
+#ifdef PC_TEST_HOOKS
 static atomic_int planted_bugs[sizeof KERNELS / sizeof KERNELS[0]];
+#endif
 
 const pc_kernel_def* pc_kernel_lookup(int32_t id) {
     return id >= 1 && id <= KERNEL_COUNT ? KERNELS[id] : NULL;
@@ -130,6 +132,7 @@ const char* pc_kernel_name(int32_t kernel) {
     return def == NULL ? NULL : def->name;
 }
 
+#ifdef PC_TEST_HOOKS
 pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled) {
     if (pc_kernel_lookup(kernel) == NULL) return PC_ERR_UNKNOWN_KERNEL;
     atomic_store_explicit(&planted_bugs[kernel], enabled != 0, memory_order_relaxed);
@@ -139,6 +142,7 @@ pc_status pc_test_plant_bug(int32_t kernel, int32_t enabled) {
 int pc_bug_planted(int32_t kernel) {
     return atomic_load_explicit(&planted_bugs[kernel], memory_order_relaxed);
 }
+#endif
 
 uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args) {
     return def->block_param < 0 ? 1 : (uint64_t)args->iparam[def->block_param];

@@ -617,6 +617,62 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_build_id {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_POINTER    );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_build_id");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *pc_build_id()
+     * }
+     */
+    public static FunctionDescriptor pc_build_id$descriptor() {
+        return pc_build_id.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *pc_build_id()
+     * }
+     */
+    public static MethodHandle pc_build_id$handle() {
+        return pc_build_id.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *pc_build_id()
+     * }
+     */
+    public static MemorySegment pc_build_id$address() {
+        return pc_build_id.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *pc_build_id()
+     * }
+     */
+    public static MemorySegment pc_build_id() {
+        var mh$ = pc_build_id.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_build_id");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_cpu_count {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT    );

@@ -26,9 +26,9 @@ public final class Native {
         LIBRARY_FILE = NativeLoader.fromSystemProperties().load();
         String version = pcompute_h.pc_version().reinterpret(64).getString(0);
         if (!EXPECTED_VERSION.equals(version)) {
-            throw new UnsatisfiedLinkError("pcompute: " + LIBRARY_FILE + " is libpcompute " + version
-                    + " but this jar needs " + EXPECTED_VERSION + "; rebuild it or unset -D"
-                    + NativeLoader.LIBRARY_PATH_PROPERTY);
+            throw new UnsatisfiedLinkError("pcompute: " + LIBRARY_FILE + " (platform " + NativeLoader.currentPlatform()
+                    + ") is libpcompute " + version + " but this jar needs " + EXPECTED_VERSION
+                    + "; rebuild it or unset -D" + NativeLoader.LIBRARY_PATH_PROPERTY);
         }
     }
 
@@ -73,6 +73,11 @@ public final class Native {
     /** Forces the library to load now (and fail now, with the loader's message, if it cannot). */
     public static Path libraryFile() {
         return LIBRARY_FILE;
+    }
+
+    /** The loaded library's build id (pc_build_id()). */
+    public static String buildId() {
+        return pcompute_h.pc_build_id().reinterpret(256).getString(0);
     }
 
     public static String version() {
@@ -293,7 +298,6 @@ public final class Native {
         return name.reinterpret(256).getString(0);
     }
 
-    /** TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. */
     /** The C library's id of built-in kernel {@code name}; throws IllegalArgumentException if it has none. */
     public static int kernelId(String name) {
         for (int id = 1; id <= kernelCount(); id++) {
@@ -304,7 +308,18 @@ public final class Native {
         throw new IllegalArgumentException("kernel = '" + name + "': libpcompute has no such kernel");
     }
 
+    /**
+     * TEST ONLY: makes kernel {@code id} compute deliberately wrong results while enabled. Only the test
+     * build of the library has this hook; with the release build (the jar's) it throws
+     * {@link UnsupportedOperationException} saying so.
+     */
     public static void plantBug(int id, boolean enabled) {
+        if (java.lang.foreign.SymbolLookup.loaderLookup().find("pc_test_plant_bug").isEmpty()) {
+            throw new UnsupportedOperationException("pc_test_plant_bug: " + LIBRARY_FILE + " is a release build of"
+                    + " libpcompute, without test hooks; build the test build (CMake target pcompute_testhooks,"
+                    + " target/native-test/ in the Maven build) and point -D" + NativeLoader.LIBRARY_PATH_PROPERTY
+                    + " and -D" + NativeLoader.BUILD_ID_PROPERTY + "=any at it");
+        }
         check(pcompute_h.pc_test_plant_bug(id, enabled ? 1 : 0), "pc_test_plant_bug");
     }
 
