@@ -106,6 +106,11 @@ class ApplicationKernelTest {
         String byName = message(assertThrows(IllegalArgumentException.class, () -> NativeLibrary.load("no_such_kernels_xyz")));
         assertTrue(byName.contains("libno_such_kernels_xyz.so") && byName.contains("not found"), byName);
         assertThrows(IllegalArgumentException.class, () -> NativeLibrary.load("../evil"));
+        Path shared = dir.resolve("libshared.so");
+        Files.copy(TestKernels.LIBRARY, shared);
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String writable = message(assertThrows(IllegalArgumentException.class, () -> NativeLibrary.load(shared)));
+        assertTrue(writable.contains("refused") && writable.contains("writable by others"), writable);
     }
 
     @Test

@@ -48,6 +48,11 @@ public final class KernelLibrary {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("kernel library " + path + ": not a regular file");
         }
+        String unsafe = NativeLoader.FileSafety.writableByOthers(path);
+        if (unsafe != null) { // another user could swap in code this process would then run
+            throw new IllegalArgumentException("kernel library " + path + ": refused, " + unsafe
+                    + "; make it writable only by its owner (chmod go-w)");
+        }
         Arena arena = Arena.ofShared();
         try {
             return new KernelLibrary(path, arena, SymbolLookup.libraryLookup(path, arena));
