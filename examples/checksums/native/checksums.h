@@ -28,4 +28,11 @@
  */
 CHECKSUMS_EXPORT const pc_kernel_def* crc32c_chunks_kernel(void);
 
+/*
+ * adler32_chunks: the Adler-32 (RFC 1950; java.util.zip.Adler32) of every chunk of a byte buffer, with the
+ * same buffers, parameters, validation and cancellation as crc32c_chunks (the value stored in an int32_t).
+ * Never returns NULL.
+ */
+CHECKSUMS_EXPORT const pc_kernel_def* adler32_chunks_kernel(void);
+
 #endif

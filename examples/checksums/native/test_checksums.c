@@ -1,6 +1,6 @@
 /*
- * test_checksums.c - C tests of libchecksums.so through its exported descriptor, as pcompute calls it:
- * known CRC-32C vectors, validate() on bad parameters (and, from kernel ABI v2 on, short buffers), and
+ * test_checksums.c - C tests of libchecksums.so through its exported descriptors, as pcompute calls them:
+ * known CRC-32C and Adler-32 vectors, validate() on bad parameters (and, from kernel ABI v2 on, short buffers), and
  * run() stopping inside one long chunk when the cancel flag is set. Exit status 0 when all pass.
  */
 #include "checksums.h"
@@ -59,6 +59,19 @@ static void test_known_vectors(const pc_kernel_def* k) {
     CHECK((uint32_t)out[2] == crc_of(k, (const uint8_t*)"9", 1), "last partial chunk");
 }
 
+static void test_adler32_vectors(const pc_kernel_def* k) {
+    CHECK(crc_of(k, (const uint8_t*)"Wikipedia", 9) == 0x11E60398u, "Adler-32 of Wikipedia");
+    CHECK(crc_of(k, (const uint8_t*)"a", 1) == 0x00620062u, "Adler-32 of a (RFC 1950: 1 + 97, 97 + 1)");
+    /* 64 KiB of 0xff: past NMAX many times, both sums reduced modulo 65521 (value from zlib's adler32) */
+    size_t length = 65536;
+    uint8_t* ones = malloc(length);
+    CHECK(ones != NULL, "out of memory");
+    if (ones == NULL) return;
+    memset(ones, 0xff, length);
+    CHECK(crc_of(k, ones, (int64_t)length) == 0x77970EF2u, "Adler-32 of 64 KiB of 0xff");
+    free(ones);
+}
+
 static void test_validate_rejects_bad_parameters(const pc_kernel_def* k) {
     uint8_t data[16] = {0};
     int32_t out[16] = {0};
@@ -107,13 +120,21 @@ static void test_run_stops_inside_a_long_chunk_when_cancelled(const pc_kernel_de
 }
 
 int main(void) {
-    const pc_kernel_def* k = crc32c_chunks_kernel();
-    CHECK(k != NULL && k->abi_version == PC_KERNEL_ABI_VERSION && strcmp(k->name, "crc32c_chunks") == 0
-              && k->inputs_mask == 0x1u && k->outputs_mask == 0x1u && k->block_param == -1,
-          "descriptor");
-    test_known_vectors(k);
-    test_validate_rejects_bad_parameters(k);
-    test_run_stops_inside_a_long_chunk_when_cancelled(k);
+    const pc_kernel_def* crc = crc32c_chunks_kernel();
+    const pc_kernel_def* adler = adler32_chunks_kernel();
+    const pc_kernel_def* kernels[] = {crc, adler};
+    const char* names[] = {"crc32c_chunks", "adler32_chunks"};
+    for (int i = 0; i < 2; i++) {
+        const pc_kernel_def* k = kernels[i];
+        CHECK(k != NULL && k->abi_version == PC_KERNEL_ABI_VERSION && strcmp(k->name, names[i]) == 0
+                  && k->inputs_mask == 0x1u && k->outputs_mask == 0x1u && k->block_param == -1
+                  && k->validate != NULL && k->run != NULL,
+              "descriptor of %s", names[i]);
+        test_validate_rejects_bad_parameters(k);
+        test_run_stops_inside_a_long_chunk_when_cancelled(k);
+    }
+    test_known_vectors(crc);
+    test_adler32_vectors(adler);
     printf("test_checksums: %s\n", failures == 0 ? "all passed" : "FAILED");
     return failures == 0 ? 0 : 1;
 }

@@ -24,11 +24,14 @@ public final class ChecksumKernels implements KernelProvider {
     /** CRC-32C per chunk. */
     public static final Crc32cChunks CRC32C = new Crc32cChunks(LIBRARY.kernel(Crc32cChunks.SYMBOL));
 
+    /** Adler-32 per chunk. */
+    public static final Adler32Chunks ADLER32 = new Adler32Chunks(LIBRARY.kernel(Adler32Chunks.SYMBOL));
+
     /** For {@link java.util.ServiceLoader}; applications use the constants. */
     public ChecksumKernels() {}
 
     @Override
     public List<Kernel<?, ?>> kernels() {
-        return List.of(CRC32C);
+        return List.of(CRC32C, ADLER32);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -44,7 +45,8 @@ class SymbolsTest {
     @Test
     void libchecksumsExportsOnlyItsKernelSymbols() throws Exception {
         Path library = ChecksumKernels.LIBRARY.path();
-        assertEquals(List.of(Crc32cChunks.SYMBOL), dynamicSymbols(library), library.toString());
+        assertEquals(Set.of(Crc32cChunks.SYMBOL, Adler32Chunks.SYMBOL), Set.copyOf(dynamicSymbols(library)),
+                library.toString());
     }
 
     /** Copies libpcompute.so out of the pcompute jar (or build directory) the application runs with. */

@@ -7,6 +7,8 @@ import io.pcompute.Strategy;
 import io.pcompute.kernel.NativeLibrary;
 import io.pcompute.validate.PortValidator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class Crc32cChunksTest {
+class ChecksumKernelsTest {
     private static final Crc32cChunks CRC32C = ChecksumKernels.CRC32C;
     private static final long SEED = 20261125;
 
@@ -73,10 +75,21 @@ class Crc32cChunksTest {
     }
 
     @Test
-    void passesThePortValidatorOnAThousandCasesAtOneTwoAndAllThreads() {
+    void adler32KernelGivesKnownValues() {
+        try (Runner runner = Strategy.NATIVE_POOL.open(2)) {
+            byte[] wikipedia = "Wikipedia".getBytes(StandardCharsets.US_ASCII);
+            assertArrayEquals(new int[] {0x11E60398}, runner.run(ChecksumKernels.ADLER32, new Chunks(wikipedia, 9)));
+            assertArrayEquals(new int[] {0x00620062}, runner.run(ChecksumKernels.ADLER32, new Chunks(new byte[] {97}, 1))); // RFC 1950
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Crc32cChunks.NAME, Adler32Chunks.NAME})
+    void passesThePortValidatorOnAThousandCasesAtOneTwoAndAllThreads(String name) {
+        ChunkChecksum kernel = name.equals(Crc32cChunks.NAME) ? CRC32C : ChecksumKernels.ADLER32;
         PortValidator validator = new PortValidator(1000, SEED, List.of(1, 2, 0));
-        PortValidator.Report report = validator.validate(CRC32C);
-        System.out.printf("crc32c_chunks: %d cases, %d runs, seed %d: %s%n", report.cases(), report.runs(), SEED,
+        PortValidator.Report report = validator.validate(kernel);
+        System.out.printf("%s: %d cases, %d runs, seed %d: %s%n", name, report.cases(), report.runs(), SEED,
                 report.passed() ? "passed" : report.mismatches());
         assertTrue(report.passed(), () -> report.mismatches().toString());
         assertEquals(1000, report.cases());
@@ -122,7 +135,7 @@ class Crc32cChunksTest {
     }
 
     @Test
-    void kernelIsFoundThroughItsKernelProviderService() {
-        assertTrue(Kernels.all().contains(CRC32C), "Kernels.all() lacks " + CRC32C + ": " + Kernels.all());
+    void kernelsAreFoundThroughTheirKernelProviderService() {
+        assertTrue(Kernels.all().containsAll(List.of(CRC32C, ChecksumKernels.ADLER32)), "Kernels.all() = " + Kernels.all());
     }
 }
