@@ -10,8 +10,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Checksums a file (or 256 MiB of seeded random data) in 1 MiB chunks on native pools of 1, 2 and all
- * threads, checks every run against the JDK's CRC32C, and prints the times. Single wall-clock runs after one
- * warm-up each: a report, not a benchmark.
+ * threads, checks every run against the JDK's CRC32C, and prints the times. Single wall-clock runs after a
+ * warm-up each: a report, not a benchmark (see bench/ for JMH).
  *
  * <pre>java --enable-native-access=io.pcompute -Dpcompute.kernel.path=target/native \
  *     --module-path ... -m com.example.checksums/com.example.checksums.Main [FILE] [--chunk BYTES]</pre>
@@ -46,6 +46,9 @@ public final class Main {
         System.out.printf("%s: %,d bytes, %,d chunks of %,d bytes; kernel %s from %s%n", what, data.length,
                 problem.count(), chunk, ChecksumKernels.CRC32C, ChecksumKernels.LIBRARY);
 
+        for (int i = 0; i < 20; i++) { // warm-up: the JIT compiles CRC32C.update to the crc32 instruction
+            ChecksumKernels.CRC32C.reference(new Chunks(new byte[1 << 16], 1 << 12));
+        }
         long start = System.nanoTime();
         int[] expected = ChecksumKernels.CRC32C.reference(problem);
         double javaSeconds = (System.nanoTime() - start) / 1e9;
