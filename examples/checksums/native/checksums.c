@@ -80,18 +80,13 @@ static uint64_t chunk_count(int64_t length, int64_t chunk) {
 
 /* validate() of both kernels: the same buffers and parameters. */
 static pc_status chunks_validate(const pc_args* a, uint64_t n, uint64_t* bad_index) {
-    (void)bad_index; /* parameters only: no single item can be at fault */
     int64_t chunk = a->iparam[0], length = a->iparam[1];
     if (chunk < 1 || length < 0 || chunk_count(length, chunk) != n) {
-        return PC_ERR_INVALID_ARGUMENT;
+        return PC_ERR_INVALID_ARGUMENT; /* parameters only: no single item is at fault, bad_index unset */
     }
-#if PC_KERNEL_ABI_VERSION >= 2
-    if (a->in_bytes[0] < (uint64_t)length || n > UINT64_MAX / sizeof(int32_t)
-        || a->out_bytes[0] < n * sizeof(int32_t)) {
-        return PC_ERR_BUFFER_SIZE;
-    }
-#endif
-    return PC_OK;
+    pc_status s = pc_kernel_need_in(a, 0, (uint64_t)length, 1, bad_index); /* the bytes */
+    if (s == PC_OK) s = pc_kernel_need_out(a, 0, n, sizeof(int32_t), bad_index); /* one checksum per chunk */
+    return s;
 }
 
 static pc_status crc_validate(const pc_args* a, uint64_t n, uint64_t* bad_index) {

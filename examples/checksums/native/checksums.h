@@ -23,7 +23,9 @@
  *                                            int32_t (Java: int; Integer.toUnsignedLong gives CRC32C.getValue())
  *
  * validate() returns PC_ERR_INVALID_ARGUMENT when iparam[0] < 1, iparam[1] < 0 or n is not the number of
- * chunks (bad_index is not set: no single item is at fault). run() checks the cancel flag about every 64 KiB.
+ * chunks (bad_index is not set: no single item is at fault), and PC_ERR_BUFFER_SIZE when in_bytes[0] <
+ * iparam[1] (bad_index 0) or out_bytes[0] < 4 n (bad_index PC_OUT_SLOT(0)). run() checks the cancel flag
+ * about every 64 KiB.
  * The descriptor is static and immutable; the function may be called from any thread. Never returns NULL.
  */
 CHECKSUMS_EXPORT const pc_kernel_def* crc32c_chunks_kernel(void);

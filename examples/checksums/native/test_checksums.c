@@ -1,6 +1,6 @@
 /*
  * test_checksums.c - C tests of libchecksums.so through its exported descriptors, as pcompute calls them:
- * known CRC-32C and Adler-32 vectors, validate() on bad parameters (and, from kernel ABI v2 on, short buffers), and
+ * known CRC-32C and Adler-32 vectors, validate() on bad parameters and short buffers, and
  * run() stopping inside one long chunk when the cancel flag is set. Exit status 0 when all pass.
  */
 #include "checksums.h"
@@ -23,13 +23,8 @@ static int failures;
 
 /* pc_args for `length` bytes at `data` in chunks of `chunk`, writing `out` (room for n CRCs). */
 static pc_args args_of(const uint8_t* data, int64_t length, int64_t chunk, int32_t* out, uint64_t n) {
-    pc_args a = {.in = {data}, .out = {out}, .iparam = {chunk, length}};
-#if PC_KERNEL_ABI_VERSION >= 2
-    a.in_bytes[0] = (uint64_t)length;
-    a.out_bytes[0] = n * sizeof(int32_t);
-#else
-    (void)n;
-#endif
+    pc_args a = {.in = {data}, .out = {out}, .iparam = {chunk, length},
+                 .in_bytes = {(uint64_t)length}, .out_bytes = {n * sizeof(int32_t)}};
     return a;
 }
 
@@ -89,18 +84,22 @@ static void test_validate_rejects_bad_parameters(const pc_kernel_def* k) {
     CHECK(k->validate(&a, 1, NULL) == PC_ERR_INVALID_ARGUMENT, "n = 1 for INT64_MAX chunks");
     a = args_of(data, 0, 1, out, 0);
     CHECK(k->validate(&a, 0, NULL) == PC_OK, "no data, no chunks");
-#if PC_KERNEL_ABI_VERSION >= 2
+    uint64_t bad = 99;
     a = args_of(data, 16, 4, out, 4);
     a.in_bytes[0] = 15;
-    CHECK(k->validate(&a, 4, NULL) == PC_ERR_BUFFER_SIZE, "input one byte short");
+    CHECK(k->validate(&a, 4, &bad) == PC_ERR_BUFFER_SIZE && bad == 0, "input one byte short: bad %llu",
+          (unsigned long long)bad);
     a = args_of(data, 16, 4, out, 4);
     a.out_bytes[0] = 15;
-    CHECK(k->validate(&a, 4, NULL) == PC_ERR_BUFFER_SIZE, "output one byte short");
+    CHECK(k->validate(&a, 4, &bad) == PC_ERR_BUFFER_SIZE && bad == PC_OUT_SLOT(0), "output one byte short");
+    a = args_of(data, 16, 4, out, 4);
+    a.in_bytes[0] = 1 << 20; /* more than needed is fine */
+    a.out_bytes[0] = 1 << 20;
+    CHECK(k->validate(&a, 4, NULL) == PC_OK, "longer buffers");
     a = args_of(data, INT64_MAX, 1, out, 0);
     a.in_bytes[0] = UINT64_MAX;
     a.out_bytes[0] = UINT64_MAX;
-    CHECK(k->validate(&a, (uint64_t)INT64_MAX, NULL) == PC_ERR_BUFFER_SIZE, "output size overflows");
-#endif
+    CHECK(k->validate(&a, (uint64_t)INT64_MAX, NULL) == PC_ERR_BUFFER_SIZE, "output size 4 n overflows");
 }
 
 static void test_run_stops_inside_a_long_chunk_when_cancelled(const pc_kernel_def* k) {

@@ -20,11 +20,7 @@ static pthread_barrier_t start;
 static void* worker(void* arg) {
     int32_t* out = arg;
     const pc_kernel_def* k = crc32c_chunks_kernel();
-    pc_args a = {.in = {DATA}, .out = {out}, .iparam = {9, 27}};
-#if PC_KERNEL_ABI_VERSION >= 2
-    a.in_bytes[0] = 27;
-    a.out_bytes[0] = 3 * sizeof(int32_t);
-#endif
+    pc_args a = {.in = {DATA}, .out = {out}, .iparam = {9, 27}, .in_bytes = {27}, .out_bytes = {3 * sizeof(int32_t)}};
     pthread_barrier_wait(&start);
     /* half the threads validate first (the caller's thread in pcompute), half go straight to run() */
     if (out[0] % 2 == 0 && k->validate(&a, 3, NULL) != PC_OK) {
