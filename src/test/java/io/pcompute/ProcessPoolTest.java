@@ -3,6 +3,7 @@ package io.pcompute;
 import io.pcompute.internal.WorkerHooks;
 import io.pcompute.internal.WorkerProcess;
 import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.NativeLibrary;
 import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 
@@ -83,6 +84,20 @@ class ProcessPoolTest {
             R expected = kernel.reference(problem);
             R actual = pool.run(kernel, problem);
             assertNull(kernel.difference(expected, actual), kernel + " on " + kernel.describe(problem));
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anApplicationKernelRunsInTheWorkersLoadedByLibraryAndSymbol() {
+        String path = System.getProperty("pcompute.test.kernels.library");
+        assertTrue(path != null && !path.isBlank(), "-Dpcompute.test.kernels.library is not set (run through Maven)");
+        try (NativeLibrary lib = NativeLibrary.load(Path.of(path)); ProcessPool pool = ProcessPool.create(2)) {
+            TwiceKernel twice = new TwiceKernel(lib.kernel("pcw_test_twice"));
+            long[] in = new SplittableRandom(5).longs(1000, -1000, 1000).toArray();
+            for (int round = 0; round < 3; round++) { // loaded once per worker, then cached
+                assertArrayEquals(twice.reference(in), pool.run(twice, in));
+            }
         }
     }
 
