@@ -189,6 +189,41 @@ class ProcessPoolTest {
 
     @Test
     @Timeout(60)
+    void interruptingTheCallerCancelsThroughTheCancelWord() throws Exception {
+        long[] a = {TestData.ENDLESS_A};
+        long[] b = {TestData.ENDLESS_B};
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            List<Long> before = pool.workerPids();
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread caller = new Thread(() -> {
+                try {
+                    pool.run(Gcd.BRUTE, new Pairs(a, b));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            caller.start();
+            Thread.sleep(200);
+            caller.interrupt();
+            caller.join(10_000);
+            assertFalse(caller.isAlive(), "the interrupted call did not return");
+            assertTrue(thrown.get() instanceof java.util.concurrent.CancellationException, String.valueOf(thrown.get()));
+            assertTrue(stillInterrupted.get());
+            assertEquals(before, pool.workerPids()); // stopped by its cancel word, not killed
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotStartFailsCreateWithItsPath() {
+        Path missing = Path.of("/nonexistent/pcompute-worker");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcessPool.create(1, missing));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+    }
+
+    @Test
+    @Timeout(60)
     void aWorkerKilledFromOutsideBetweenJobsIsReplaced() throws Exception {
         long[] a = {12, 35};
         long[] b = {18, 14};
