@@ -326,7 +326,7 @@ static void test_gcd_brute_matches_in_process(void) {
     CHECK_STATUS(PC_OK, run_call(&x.w, &q, &r));
     CHECK(r.value == N - K && atomic_load(progress_word(&x.s)) == N - K);
     int64_t expected[N];
-    pc_args args = {{a, b, NULL, NULL}, {expected, NULL}, {0}, {0}};
+    pc_args args = {.in = {a, b}, .out = {expected}, .in_bytes = {N * 8, N * 8}, .out_bytes = {N * 8}};
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_GCD_BRUTE, &args, N, NULL));
     CHECK(memcmp(out, expected, sizeof expected) == 0);
     CHECK(out[17] == euclid(a[17], b[17]));
@@ -350,7 +350,7 @@ static void test_reduce_sum_matches_in_process(void) {
     CHECK_STATUS(PC_OK, run_call(&x.w, &q, &r));
     CHECK(r.value == N);
     double expected[NB];
-    pc_args args = {{in, NULL, NULL, NULL}, {expected, NULL}, {BLOCK}, {0}};
+    pc_args args = {.in = {in}, .out = {expected}, .iparam = {BLOCK}, .in_bytes = {N * 8}, .out_bytes = {NB * 8}};
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_SUM, &args, N, NULL));
     CHECK(memcmp(out, expected, sizeof expected) == 0);
     /* begin or chunk not on a block boundary is refused before anything runs */
@@ -374,7 +374,7 @@ static void test_primes_sieve_matches_in_process(void) {
     pcw_result r;
     CHECK_STATUS(PC_OK, run_call(&x.w, &q, &r));
     int64_t expected[NB];
-    pc_args args = {{NULL}, {expected, NULL}, {1000000, BLOCK}, {0}};
+    pc_args args = {.out = {expected}, .iparam = {1000000, BLOCK}, .out_bytes = {NB * 8}};
     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_PRIMES_SIEVE, &args, N, NULL));
     CHECK(memcmp(x.s.base + DATA_AT, expected, sizeof expected) == 0);
     close_session(&x, 1);
@@ -541,6 +541,8 @@ static void test_bad_runs_are_error_records(void) {
     CASE("misaligned progress word", PC_ERR_INVALID_ARGUMENT, PCW_E_RANGE, q_.progress_offset = 4);
     CASE("cancel word inside the progress word", PC_ERR_INVALID_ARGUMENT, PCW_E_RANGE, q_.cancel_offset = 4);
     CASE("absent slot with an offset", PC_ERR_INVALID_ARGUMENT, PCW_E_RANGE, q_.in_offset[2] = 8);
+    CASE("input shorter than n items (ABI 2 lengths)", PC_ERR_BUFFER_SIZE, PCW_E_KERNEL, q_.in_bytes[1] = N * 8 - 8);
+    CASE("output of length 0", PC_ERR_BUFFER_SIZE, PCW_E_KERNEL, q_.out_bytes[0] = 0);
     CASE("required input absent", PC_ERR_NULL_ARGUMENT, PCW_E_KERNEL,
          (q_.in_present = 1u, q_.in_offset[1] = 0, q_.in_bytes[1] = 0));
     CASE("presence bit beyond the slots", PC_ERR_INVALID_ARGUMENT, PCW_E_BAD_FIELD, q_.out_present |= 4u);
@@ -559,6 +561,9 @@ static void test_bad_runs_are_error_records(void) {
     for (int i = 0; i < count; i++) {
         int before = checks_failed;
         CHECK(run_call(&x.w, &cases[i].q, &r) == cases[i].status);
+        if (cases[i].status == PC_ERR_BUFFER_SIZE) {
+            CHECK(r.bad_index == (cases[i].q.out_bytes[0] == 0 ? PC_OUT_SLOT(0) : 1u)); /* the slot */
+        }
         CHECK(r.error == (int32_t)cases[i].error && r.message[0] != '\0');
         if (checks_failed != before) {
             fprintf(stderr, "  case '%s': status %d error %d message '%s'\n", cases[i].what, (int)r.status,

@@ -4,6 +4,11 @@
 
 #include "pcompute_kernel.h"
 
+static pc_status twice_validate(const pc_args* a, uint64_t n, uint64_t* bad) {
+    pc_status st = pc_kernel_need_in(a, 0, n, sizeof(int64_t), bad);
+    return st != PC_OK ? st : pc_kernel_need_out(a, 0, n, sizeof(int64_t), bad);
+}
+
 static pc_status twice_run(const pc_args* a, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
     (void)cancel;
     const int64_t* in = a->in[0];
@@ -13,7 +18,7 @@ static pc_status twice_run(const pc_args* a, uint64_t begin, uint64_t end, const
 }
 
 static const pc_kernel_def TWICE = {
-    .abi_version = PC_KERNEL_ABI_VERSION, .name = "twice", .run = twice_run,
+    .abi_version = PC_KERNEL_ABI_VERSION, .name = "twice", .validate = twice_validate, .run = twice_run,
     .inputs_mask = 0x1u, .outputs_mask = 0x1u, .block_param = -1,
 };
 

@@ -380,9 +380,7 @@ static void do_run(const pcw_run* q, pcw_result* r) {
             return;
         }
         args.in[i] = present ? map_base + q->in_offset[i] : NULL;
-#if PC_KERNEL_ABI_VERSION >= 2
         args.in_bytes[i] = q->in_bytes[i];
-#endif
     }
     for (unsigned i = 0; i < PC_MAX_OUTPUTS; i++) {
         int present = q->out_present >> i & 1u;
@@ -396,9 +394,7 @@ static void do_run(const pcw_run* q, pcw_result* r) {
             return;
         }
         args.out[i] = present ? map_base + off : NULL;
-#if PC_KERNEL_ABI_VERSION >= 2
         args.out_bytes[i] = len;
-#endif
     }
     memcpy(args.iparam, q->iparam, sizeof args.iparam);
     memcpy(args.dparam, q->dparam, sizeof args.dparam);
@@ -407,23 +403,30 @@ static void do_run(const pcw_run* q, pcw_result* r) {
              (unsigned long long)q->begin, (unsigned long long)q->end, (unsigned long long)q->n);
         return;
     }
-    /* pc_run_def's checks, in its order */
+    /* pc_run_def's checks, in its order (the library's own are internal to it) */
     pc_status st = check_def(def);
+    uint64_t bad = 0;
     if (st == PC_OK && q->n > 0) {
-        for (unsigned i = 0; i < PC_MAX_INPUTS; i++) {
+        for (unsigned i = 0; i < PC_MAX_INPUTS && st == PC_OK; i++) {
             if ((def->inputs_mask >> i & 1u) && args.in[i] == NULL) st = PC_ERR_NULL_ARGUMENT;
         }
-        for (unsigned i = 0; i < PC_MAX_OUTPUTS; i++) {
+        for (unsigned i = 0; i < PC_MAX_OUTPUTS && st == PC_OK; i++) {
             if ((def->outputs_mask >> i & 1u) && args.out[i] == NULL) st = PC_ERR_NULL_ARGUMENT;
+        }
+        /* a required buffer of length 0 (ABI 2: lengths left zeroed) */
+        for (unsigned i = 0; i < PC_MAX_INPUTS && st == PC_OK; i++) {
+            if ((def->inputs_mask >> i & 1u) && args.in_bytes[i] == 0) st = PC_ERR_BUFFER_SIZE, bad = i;
+        }
+        for (unsigned i = 0; i < PC_MAX_OUTPUTS && st == PC_OK; i++) {
+            if ((def->outputs_mask >> i & 1u) && args.out_bytes[i] == 0) st = PC_ERR_BUFFER_SIZE, bad = PC_OUT_SLOT(i);
         }
     }
     if (st == PC_OK && def->block_param >= 0 && args.iparam[def->block_param] < 1) st = PC_ERR_INVALID_ARGUMENT;
     if (st == PC_OK && def->validate != NULL) {
-        uint64_t bad = 0;
         st = def->validate(&args, q->n, &bad);
-        if (st != PC_OK && st != PC_ERR_INVALID_ARGUMENT) st = PC_ERR_KERNEL_STATUS;
-        if (st == PC_ERR_INVALID_ARGUMENT) r->bad_index = bad;
+        if (st != PC_OK && st != PC_ERR_INVALID_ARGUMENT && st != PC_ERR_BUFFER_SIZE) st = PC_ERR_KERNEL_STATUS;
     }
+    if (st == PC_ERR_INVALID_ARGUMENT || st == PC_ERR_BUFFER_SIZE) r->bad_index = bad;
     if (st != PC_OK) {
         fail(r, st, PCW_E_KERNEL, "RUN: %s refused the call: %s", def->name != NULL ? def->name : "kernel",
              pc_strerror(st));

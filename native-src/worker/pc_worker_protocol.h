@@ -58,8 +58,10 @@
  * A RUN validates like pc_run_def: the descriptor, the buffers its masks require, the block size, then
  * validate() over [0, n); then run() over [begin, end) in chunks of `chunk` items (0: the worker picks),
  * on the worker's main thread. For a kernel with partials (block_param >= 0) begin and chunk must be
- * multiples of the block and end a multiple of it or n. RESULT.status is the pc_status of the call
- * (bad_index set on PC_ERR_INVALID_ARGUMENT because of one item).
+ * multiples of the block and end a multiple of it or n. The byte lengths of the RUN become pc_args'
+ * in_bytes / out_bytes (kernel ABI 2), so validate() checks that each buffer is long enough for n items
+ * before anything reads it. RESULT.status is the pc_status of the call (bad_index: the item on
+ * PC_ERR_INVALID_ARGUMENT because of one item, the slot on PC_ERR_BUFFER_SIZE as pcompute_kernel.h says).
  *
  * ---- Test hooks ------------------------------------------------------------------------------------
  * RUN.hook (pcw_hook) makes the worker, just before it runs the chunk holding item hook_index, raise
