@@ -5,11 +5,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -95,47 +97,73 @@ public final class WorkerExecutable {
         }
     }
 
-    /** Writes worker + library into dir/worker-HASH/ (complete or not at all: built aside, then renamed). */
+    /**
+     * Writes worker + library into dir/worker-HASH/, hardened as NativeLoader extracts the library: the
+     * extraction directory must be private to the user, the copy is built aside and renamed into place, and
+     * an existing copy is used only if both files match the jar's bytes (SHA-256).
+     */
     static Path extract(Path dir, byte[] worker, byte[] lib) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required on every Java platform", e);
-        }
-        sha.update(worker);
-        sha.update(lib);
-        String hash = HexFormat.of().formatHex(sha.digest(), 0, 8);
+        String hash = HexFormat.of().formatHex(sha256(worker, lib), 0, 8);
+        NativeLoader.FileSafety.privateDirectory(dir, EXTRACT_DIR_PROPERTY);
         Path target = dir.resolve("worker-" + hash);
         Path exe = target.resolve(WORKER_FILE);
-        if (Files.isExecutable(exe) && Files.size(exe) == worker.length
-                && Files.size(target.resolve(NativeLoader.LIBRARY_FILE)) == lib.length) {
+        if (matches(target, worker, lib)) {
             return exe;
         }
-        Files.createDirectories(dir);
-        Path temp = Files.createTempDirectory(dir, "worker-tmp-");
+        Path temp = Files.createTempDirectory(dir, "worker-tmp-"); // mode 0700
         try {
             Files.write(temp.resolve(NativeLoader.LIBRARY_FILE), lib);
             Path tempExe = temp.resolve(WORKER_FILE);
             Files.write(tempExe, worker);
             Files.setPosixFilePermissions(tempExe, PosixFilePermissions.fromString("rwx------"));
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(target); // a partial or altered copy
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target);
             } catch (IOException e) {
-                if (!Files.isExecutable(exe)) { // another JVM won the race: use its copy
+                if (!matches(target, worker, lib)) { // unless another JVM just put the same copy there
                     throw e;
                 }
             }
         } finally {
             deleteTree(temp);
         }
+        if (!matches(target, worker, lib)) {
+            throw new IOException(target + " does not match the jar's worker and library (SHA-256) after extraction");
+        }
         return exe;
+    }
+
+    private static boolean matches(Path target, byte[] worker, byte[] lib) throws IOException {
+        Path exe = target.resolve(WORKER_FILE);
+        Path library = target.resolve(NativeLoader.LIBRARY_FILE);
+        return Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(exe)
+                && Files.isRegularFile(library, LinkOption.NOFOLLOW_LINKS)
+                && Arrays.equals(Files.readAllBytes(exe), worker) && Arrays.equals(Files.readAllBytes(library), lib);
+    }
+
+    private static byte[] sha256(byte[]... parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) {
+                sha.update(p);
+            }
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required on every Java platform", e);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
+            return;
+        }
+        if (Files.isSymbolicLink(dir)) {
+            Files.delete(dir);
             return;
         }
         try (var files = Files.list(dir)) {
