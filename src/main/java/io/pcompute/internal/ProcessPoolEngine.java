@@ -24,13 +24,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -360,22 +361,30 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private void compute(Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n, long chunk,
                          ProgressListener progress, Duration timeout) {
         JobState job = new JobState();
-        List<Future<?>> futures = new ArrayList<>();
+        // the slots count down as they finish: the caller wakes at once, not at its next progress poll
+        CountDownLatch finished = new CountDownLatch(n > 0 ? slots.length : 0);
         if (n > 0) {
             for (Slot s : slots) {
-                futures.add(s.thread.submit(() -> work(s, job, arena, kernel, app, template, n, chunk)));
+                s.thread.execute(() -> {
+                    try {
+                        work(s, job, arena, kernel, app, template, n, chunk);
+                    } catch (Throwable t) {
+                        // never let it escape: the executor would replace the slot's thread, and the death of
+                        // the thread that spawned the worker kills the worker (PR_SET_PDEATHSIG)
+                        job.fail(t instanceof RuntimeException r ? r : new IllegalStateException(t));
+                    } finally {
+                        finished.countDown();
+                    }
+                });
             }
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long graceEnd = Long.MAX_VALUE;
-        boolean timedOut = false, cancelled = false;
+        boolean timedOut = false, cancelled = false, interrupted = false;
         List<Long> killed = new ArrayList<>();
         long reported = 0;
         while (true) {
-            boolean all = true;
-            for (Future<?> f : futures) {
-                all &= f.isDone();
-            }
+            boolean all = finished.getCount() == 0;
             long seen = job.done.get();
             for (Slot s : slots) {
                 if (s.inFlight) {
@@ -391,7 +400,8 @@ public final class ProcessPoolEngine implements AutoCloseable {
             }
             long now = System.nanoTime();
             if (!job.stopped || graceEnd == Long.MAX_VALUE) {
-                if (Thread.interrupted()) {
+                if (interrupted || Thread.interrupted()) {
+                    interrupted = true;
                     cancelled = true;
                     job.stopped = true;
                 } else if (now - deadline >= 0) {
@@ -415,13 +425,19 @@ public final class ProcessPoolEngine implements AutoCloseable {
                 }
                 graceEnd = Long.MAX_VALUE - 1; // killed once
             }
-            LockSupport.parkNanos(POLL_NANOS);
+            try {
+                finished.await(POLL_NANOS, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // cancels the job at the top of the loop; the flag is set again on return
+            }
         }
         if (!killed.isEmpty()) {
             arenaStale = true; // their replacements must map a new arena
         }
-        if (cancelled) {
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (cancelled) {
             throw new CancellationException("kernel " + kernel.name() + " on the process pool was cancelled"
                     + (killed.isEmpty() ? "" : "; killed worker process(es) " + killed + " that did not stop"));
         }
