@@ -79,9 +79,11 @@ run_valgrind() {
   base_tools
   need valgrind valgrind
   log "C tests under valgrind memcheck"
-  # ctest prefixes every test command with the "emulator": each test executable runs under valgrind.
+  # ctest prefixes every test command with the "emulator": each test executable runs under valgrind, and
+  # so do the worker processes it starts (--trace-children): a worker's error or leak makes it exit 1,
+  # which its test reports.
   configure_and_build "$OUT/valgrind" -DCMAKE_C_COMPILER=gcc \
-    "-DCMAKE_CROSSCOMPILING_EMULATOR=valgrind;--error-exitcode=1;--leak-check=full;--errors-for-leak-kinds=definite;--show-leak-kinds=definite;--track-origins=yes;--quiet" || return 1
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=valgrind;--trace-children=yes;--error-exitcode=1;--leak-check=full;--errors-for-leak-kinds=definite;--show-leak-kinds=definite;--track-origins=yes;--quiet" || return 1
   (cd "$OUT/valgrind" && ctest --output-on-failure -j1)
 }
 

@@ -3,7 +3,10 @@ package io.pcompute;
 import io.pcompute.internal.Runners;
 import io.pcompute.internal.AutoRunner;
 
-/** The ways pcompute computes a kernel: the four the seed experiment compares, and {@link #AUTO}. */
+/**
+ * The ways pcompute computes a kernel: the four the seed experiment compares, the native kernels isolated
+ * in worker processes, and {@link #AUTO}.
+ */
 public enum Strategy {
     /** The Java reference, one item after another on the calling thread. */
     JAVA_SERIAL("java-serial", false),
@@ -13,6 +16,11 @@ public enum Strategy {
     NATIVE_SERIAL("native-serial", false),
     /** The C kernel on a {@link NativePool} of native worker threads pulling tasks. */
     NATIVE_POOL("native-pool", true),
+    /**
+     * The C kernel in {@link ProcessPool} worker processes (threads = processes): a kernel that crashes
+     * or hangs fails the call with {@link WorkerCrashedException} or is killed, and the JVM goes on.
+     */
+    NATIVE_PROCESS("native-process", true),
     /**
      * Picks one of the four per call: for each kernel and size group (powers of two of the item count),
      * the one it measured fastest on its first calls there (see {@link Runner#warmUp}). Large problems
@@ -54,6 +62,7 @@ public enum Strategy {
             case JAVA_POOL -> new Runners.JavaPool(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
             case NATIVE_SERIAL -> new Runners.NativeSerial();
             case NATIVE_POOL -> new Runners.NativePoolRunner(NativePool.create(threads));
+            case NATIVE_PROCESS -> new Runners.ProcessPoolRunner(ProcessPool.create(threads));
             case AUTO -> new AutoRunner(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
         };
     }
@@ -66,6 +75,6 @@ public enum Strategy {
             }
         }
         throw new IllegalArgumentException("strategy = '" + label + "': must be one of java-serial, java-pool, "
-                + "native-serial, native-pool, auto");
+                + "native-serial, native-pool, native-process, auto");
     }
 }

@@ -83,7 +83,7 @@ class BadInputTest {
     @Test
     void rejectsUnknownStrategyName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Strategy.fromLabel("gpu"));
-        assertEquals("strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, auto", e.getMessage());
+        assertEquals("strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, native-process, auto", e.getMessage());
     }
 
     @Test

@@ -771,8 +771,12 @@ class StressTest {
             } catch (IOException e) {
                 fail("cannot read /proc/self/status: " + e);
             }
-            return new Figures(osThreads, Thread.getAllStackTraces().size(), rss, Runtime.getRuntime().totalMemory() / 1024,
-                    mallocInUseKib());
+            // The JDK's "process reaper" threads (one per process a native-process runner started) idle in a
+            // cached pool for 60 s after their process ended: the JDK's cache, not pcompute's threads.
+            int reapers = (int) Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("process reaper")).count();
+            return new Figures(osThreads - reapers, Thread.getAllStackTraces().size() - reapers, rss,
+                    Runtime.getRuntime().totalMemory() / 1024, mallocInUseKib());
         }
 
         /**

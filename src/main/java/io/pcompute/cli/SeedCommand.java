@@ -53,8 +53,9 @@ final class SeedCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--strategies", paramLabel = "S", split = ",",
-            defaultValue = "java-serial,java-pool,native-serial,native-pool",
-            description = "Comma-separated subset of java-serial, java-pool, native-serial, native-pool, auto. "
+            defaultValue = "java-serial,java-pool,native-serial,native-pool,native-process",
+            description = "Comma-separated subset of java-serial, java-pool, native-serial, native-pool, native-process, "
+                    + "auto. "
                     + "Default: all.")
     List<String> strategyNames;
 

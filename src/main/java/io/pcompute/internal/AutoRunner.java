@@ -241,7 +241,7 @@ public final class AutoRunner implements Runner {
             case NATIVE_SERIAL -> nativeSerial;
             case JAVA_POOL -> javaPool != null ? javaPool : (javaPool = Strategy.JAVA_POOL.open(threads));
             case NATIVE_POOL -> nativePool != null ? nativePool : (nativePool = Strategy.NATIVE_POOL.open(threads));
-            case AUTO -> throw new IllegalStateException("AUTO never delegates to itself");
+            case NATIVE_PROCESS, AUTO -> throw new IllegalStateException("AUTO delegates only to the in-process strategies");
         };
     }
 

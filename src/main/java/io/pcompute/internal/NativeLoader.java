@@ -91,6 +91,11 @@ public final class NativeLoader {
                 System.getProperty(BUILD_ID_PROPERTY));
     }
 
+    /** Where jar resources are extracted to (the process pool's worker goes there too). */
+    Path extractDir() {
+        return extractDir;
+    }
+
     /** {@code <os>-<arch>} as used for the jar's platform folders, e.g. {@code linux-x86_64}. */
     static String currentPlatform() {
         String os = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);

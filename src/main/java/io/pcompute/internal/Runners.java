@@ -1,6 +1,7 @@
 package io.pcompute.internal;
 
 import io.pcompute.NativePool;
+import io.pcompute.ProcessPool;
 import io.pcompute.ProgressListener;
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
@@ -219,6 +220,47 @@ public final class Runners {
         @Override
         void release() {
             scratch.close();
+        }
+    }
+
+    /** The C kernels in worker processes: a crash or hang fails the call, not the JVM. */
+    public static final class ProcessPoolRunner implements Runner {
+        private final ProcessPool pool;
+
+        public ProcessPoolRunner(ProcessPool pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public Strategy strategy() {
+            return Strategy.NATIVE_PROCESS;
+        }
+
+        @Override
+        public int threads() {
+            return pool.workers();
+        }
+
+        @Override
+        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            requireOpen(pool.isClosed(), this);
+            Objects.requireNonNull(kernel, "kernel must not be null");
+            Objects.requireNonNull(progress, "progress must not be null");
+            try {
+                return pool.run(kernel, problem, progress, null);
+            } catch (IllegalStateException e) {
+                if (pool.isClosed()) { // closed since the check: say so as every runner does
+                    IllegalStateException closed = closedException(this);
+                    closed.initCause(e);
+                    throw closed;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            pool.close();
         }
     }
 

@@ -35,7 +35,7 @@ class SeedCommandTest {
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("seed pairs: the origin's 10 pairs"), r.out());
         assertTrue(r.out().contains("scaled: 300 random pairs in [1, 100000], seed 42"), r.out());
-        for (String strategy : new String[] {"java-serial", "java-pool", "native-serial", "native-pool"}) {
+        for (String strategy : new String[] {"java-serial", "java-pool", "native-serial", "native-pool", "native-process"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith(strategy) && l.endsWith("yes (10/10)")),
                     strategy + " on the seed pairs:\n" + r.out());
             assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith(strategy) && l.endsWith("yes (300/300)")),
@@ -57,7 +57,7 @@ class SeedCommandTest {
     void badOptionsAreReportedWithTheirValue() {
         Run r = run("seed", "--strategies", "gpu");
         assertEquals(2, r.exit());
-        assertEquals("error: strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, auto",
+        assertEquals("error: strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, native-process, auto",
                 r.err().trim());
         assertTrue(r.err().contains("strategy = 'gpu': must be one of"), r.err());
         r = run("seed", "--threads", "-2", "--pairs", "0");

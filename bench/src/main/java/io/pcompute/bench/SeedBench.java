@@ -34,7 +34,7 @@ public class SeedBench {
     @Param({"seed10", "scaled100"})
     public String workload;
 
-    @Param({"java-serial", "java-pool:0", "native-serial", "native-pool:0", "auto"})
+    @Param({"java-serial", "java-pool:0", "native-serial", "native-pool:0", "native-process:0", "auto"})
     public String runner;
 
     private Runner opened;

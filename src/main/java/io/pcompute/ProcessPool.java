@@ -1,0 +1,112 @@
+package io.pcompute;
+
+import io.pcompute.internal.ProcessPoolEngine;
+import io.pcompute.internal.WorkerExecutable;
+import io.pcompute.kernel.Kernel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Native kernels in worker processes, the native counterpart of Python's {@code ProcessPoolExecutor}: a
+ * kernel that crashes or hangs takes down a worker process, never the JVM. N worker processes
+ * ({@code pcompute-worker}, shipped in the jar beside libpcompute) are started once and reused, each
+ * single-threaded; a job's items are split into tasks the workers pull, its buffers copied once into
+ * memory all workers share, and its outputs copied back.
+ *
+ * <ul>
+ *   <li>A worker that dies computing a task fails the job with a {@link WorkerCrashedException} (signal,
+ *       kernel, item range, the end of the worker's stderr); the pool starts a new worker in its place
+ *       before the next job.</li>
+ *   <li>A job that exceeds its timeout, or whose calling thread is interrupted, is cancelled through the
+ *       workers' shared cancel words; workers that have not stopped after a grace period
+ *       ({@value #GRACE_MILLIS} ms) are killed and replaced ({@link JobTimeoutException},
+ *       {@link java.util.concurrent.CancellationException}).</li>
+ *   <li>Workers die with the JVM (PR_SET_PDEATHSIG, and end of file on their stdin); {@link #close()}
+ *       leaves no process behind.</li>
+ * </ul>
+ * Jobs run one at a time per pool (concurrent callers wait their turn). Thread-safe.
+ */
+public final class ProcessPool implements AutoCloseable {
+    /** How long cancelled workers get to stop before they are killed. */
+    public static final long GRACE_MILLIS = ProcessPoolEngine.GRACE_MILLIS;
+
+    private final ProcessPoolEngine engine;
+
+    private ProcessPool(ProcessPoolEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Starts {@code workers} worker processes (0 = one per core).
+     *
+     * @throws IllegalArgumentException if workers is negative or above {@link NativePool#MAX_THREADS}
+     * @throws IllegalStateException if the worker executable cannot be found, extracted or started (the
+     *         message names the path and the fix)
+     */
+    public static ProcessPool create(int workers) {
+        return create(workers, WorkerExecutable.locate());
+    }
+
+    /** As {@link #create(int)}, with the worker executable given (tests use one built with test hooks). */
+    static ProcessPool create(int workers, Path executable) {
+        if (workers < 0 || workers > NativePool.MAX_THREADS) {
+            throw new IllegalArgumentException("workers = " + workers + ": must be between 0 (one per core) and "
+                    + NativePool.MAX_THREADS);
+        }
+        Objects.requireNonNull(executable, "executable must not be null");
+        int n = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+        return new ProcessPool(new ProcessPoolEngine(n, executable));
+    }
+
+    /** The number of worker processes. */
+    public int workers() {
+        return engine.workers();
+    }
+
+    /** The process ids of the live workers (for monitoring). */
+    public List<Long> workerPids() {
+        return engine.workerPids();
+    }
+
+    /** Computes {@code kernel} over {@code problem} on the workers, without a timeout. */
+    public <P, R> R run(Kernel<P, R> kernel, P problem) {
+        return run(kernel, problem, ProgressListener.NONE, null);
+    }
+
+    /**
+     * Computes {@code kernel} over {@code problem} on the workers, reporting progress in items as the
+     * workers advance.
+     *
+     * @param timeout the most the job may take, or null for none
+     * @throws NullPointerException if kernel, problem or progress is null
+     * @throws IllegalArgumentException naming what is invalid in the problem (checked before anything is sent)
+     * @throws WorkerCrashedException if a worker died computing it
+     * @throws JobTimeoutException if it did not finish within {@code timeout}
+     * @throws java.util.concurrent.CancellationException if the calling thread was interrupted
+     * @throws IllegalStateException if the pool is closed
+     */
+    public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout) {
+        Objects.requireNonNull(kernel, "kernel must not be null");
+        Objects.requireNonNull(progress, "progress must not be null");
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout = " + timeout + ": must be positive (or null for none)");
+        }
+        if (engine.isClosed()) {
+            throw new IllegalStateException("this process pool is closed");
+        }
+        return engine.run(kernel, problem, progress, timeout);
+    }
+
+    public boolean isClosed() {
+        return engine.isClosed();
+    }
+
+    /** Stops every worker process (waiting for a job in progress); idempotent. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

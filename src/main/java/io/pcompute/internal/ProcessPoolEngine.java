@@ -1,0 +1,570 @@
+package io.pcompute.internal;
+
+import io.pcompute.JobTimeoutException;
+import io.pcompute.ProgressListener;
+import io.pcompute.WorkerCrashedException;
+import io.pcompute.kernel.Buffers;
+import io.pcompute.kernel.Buffers.ElementType;
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.NativeKernel;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The process pool's machinery (the API is io.pcompute.ProcessPool): N worker processes, one slot each,
+ * and one shared mapping (the arena) that every worker maps.
+ *
+ * <p>Threads and ownership: each slot has one long-lived thread that starts its worker process (so
+ * PR_SET_PDEATHSIG, which follows the <em>thread</em> that spawned a worker, fires only when the pool is
+ * gone) and is the only thread talking to it. Jobs run one at a time ({@code jobLock}); the thread calling
+ * {@link #run} owns the arena while it holds the lock: it lays the buffers out, copies inputs in, hands
+ * chunks to the slots, polls progress and the deadline, and copies outputs back.
+ *
+ * <p>Arena layout: slot i's control words at {@code i * CONTROL_STRIDE} (progress, uint64, at +0; cancel,
+ * int32, at +8), then each buffer 64-byte aligned. The arena is a file under /dev/shm (or
+ * -Dpcompute.shm.dir), created 0600 with a random name, mapped here and by every worker, then unlinked. A
+ * worker started later cannot open an unlinked file, so the arena is replaced (and every worker re-mapped)
+ * whenever a worker was replaced or a job needs more room.
+ */
+public final class ProcessPoolEngine implements AutoCloseable {
+    public static final String SHM_DIR_PROPERTY = "pcompute.shm.dir";
+    /** How long a cancelled or timed-out job's workers get to stop before they are killed. */
+    public static final long GRACE_MILLIS = 500;
+    private static final Duration GRACE = Duration.ofMillis(GRACE_MILLIS);
+    private static final long CONTROL_STRIDE = 64;
+    private static final long POLL_NANOS = 5_000_000;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final Path executable;
+    private final Slot[] slots;
+    private final ReentrantLock jobLock = new ReentrantLock();
+    private volatile boolean closed;
+
+    // guarded by jobLock
+    private Arena arenaScope;
+    private MemorySegment arena;
+    private boolean arenaStale = true;
+
+    private final class Slot {
+        final int index;
+        final ExecutorService thread;
+        volatile WorkerProcess proc;         // written on thread only
+        final Map<String, Integer> loaded = new HashMap<>(); // thread only; library + symbol -> LOAD handle
+        volatile boolean killedByPool;       // the coordinator killed it (timeout, cancel)
+        volatile boolean inFlight;
+
+        Slot(int index) {
+            this.index = index;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "pcompute-process-slot-" + index);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        long progressOffset() {
+            return index * CONTROL_STRIDE;
+        }
+
+        long cancelOffset() {
+            return index * CONTROL_STRIDE + 8;
+        }
+
+        /** On thread: a live worker; true if it had to start one. */
+        boolean ensureWorker() throws IOException {
+            WorkerProcess p = proc;
+            if (p != null && p.isAlive()) {
+                return false;
+            }
+            if (p != null) {
+                p.kill();
+            }
+            proc = null;
+            loaded.clear();
+            killedByPool = false;
+            proc = WorkerProcess.start(executable);
+            return true;
+        }
+    }
+
+    public ProcessPoolEngine(int workers, Path executable) {
+        this.executable = executable;
+        this.slots = new Slot[workers];
+        for (int i = 0; i < workers; i++) {
+            slots[i] = new Slot(i);
+        }
+        try {
+            startAll();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public int workers() {
+        return slots.length;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The process ids of the live workers. */
+    public List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (Slot s : slots) {
+            WorkerProcess p = s.proc;
+            if (p != null && p.isAlive()) {
+                pids.add(p.pid());
+            }
+        }
+        return pids;
+    }
+
+    private boolean startAll() {
+        List<Future<Boolean>> started = new ArrayList<>();
+        for (Slot s : slots) {
+            started.add(s.thread.submit(s::ensureWorker));
+        }
+        boolean any = false;
+        for (Future<Boolean> f : started) {
+            any |= await(f);
+        }
+        return any;
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while the process pool prepared its workers");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(c.getMessage(), c);
+        }
+    }
+
+    // ---- arena ---------------------------------------------------------------------------------------
+
+    private static Path shmDir() {
+        String dir = System.getProperty(SHM_DIR_PROPERTY);
+        return Path.of(dir != null && !dir.isBlank() ? dir : "/dev/shm");
+    }
+
+    private void ensureArena(long bytes) {
+        if (!arenaStale && arena != null && arena.byteSize() >= bytes) {
+            return;
+        }
+        // a stale arena is replaced by one of the same size; one too small by one at least twice as large
+        long old = arena == null ? 0 : arena.byteSize();
+        long size = Math.max(Math.max(bytes, 1 << 20), old >= bytes ? old : Math.min(old, Long.MAX_VALUE / 4) * 2);
+        size = (size + 4095) & ~4095L;
+        Path dir = shmDir();
+        Path file;
+        try {
+            long usable = Files.getFileStore(dir).getUsableSpace();
+            if (usable < size) {
+                throw new IllegalStateException("pcompute process pool: shared memory " + dir + " has " + usable
+                        + " bytes free, the job needs " + size + "; free some, or set -D" + SHM_DIR_PROPERTY);
+            }
+            file = Files.createTempFile(dir, "pcompute-", ".shm",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("pcompute process pool: cannot create shared memory in " + dir + ": " + e
+                    + "; set -D" + SHM_DIR_PROPERTY + " to a tmpfs directory", e);
+        }
+        Arena scope = Arena.ofShared();
+        try {
+            MemorySegment mapped;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+                mapped = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, scope);
+            }
+            final long mapSize = size;
+            List<Future<WorkerProcess.Result>> maps = new ArrayList<>();
+            for (Slot s : slots) {
+                maps.add(s.thread.submit(() -> s.proc.map(file, mapSize)));
+            }
+            for (Future<WorkerProcess.Result> f : maps) {
+                WorkerProcess.Result r = await(f);
+                if (!r.ok()) {
+                    throw new IllegalStateException("pcompute process pool: a worker could not map the shared memory: "
+                            + r.message());
+                }
+            }
+            if (arenaScope != null) {
+                arenaScope.close();
+            }
+            arenaScope = scope;
+            arena = mapped;
+            arenaStale = false;
+        } catch (IOException e) {
+            scope.close();
+            arenaStale = true;
+            throw new IllegalStateException("pcompute process pool: cannot map " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            scope.close();
+            arenaStale = true;
+            throw e;
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // tmpfs: cannot fail for a file we created
+            }
+        }
+    }
+
+    // ---- jobs ----------------------------------------------------------------------------------------
+
+    /** One job's shared state between the coordinating thread and the slots. */
+    private static final class JobState {
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong done = new AtomicLong();
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        volatile boolean stopped;
+
+        void fail(RuntimeException e) {
+            failure.compareAndSet(null, e);
+            stopped = true;
+        }
+    }
+
+    /**
+     * Runs {@code kernel} over {@code problem} on the workers; {@code timeout} null = none.
+     *
+     * @throws WorkerCrashedException if a worker died computing it (the pool replaces the worker)
+     * @throws JobTimeoutException if it did not finish in time
+     * @throws CancellationException if the calling thread was interrupted (its interrupt flag stays set)
+     */
+    public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout) {
+        kernel.validate(problem);
+        Buffers buffers = kernel.buffers(problem);
+        long n = kernel.items(problem);
+        long chunk = KernelAccess.chunkSize(kernel, problem, slots.length);
+        NativeKernel app = kernel.nativeKernel();
+        int builtin = app == null ? Native.kernelId(kernel.name()) : 0;
+        try {
+            jobLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for the process pool");
+        }
+        try {
+            if (closed) {
+                throw new IllegalStateException("this process pool is closed");
+            }
+            if (startAll()) {
+                arenaStale = true;
+            }
+            // layout
+            long offset = slots.length * CONTROL_STRIDE;
+            long[] inOff = new long[Buffers.MAX_INPUTS], inBytes = new long[Buffers.MAX_INPUTS];
+            long[] outOff = new long[Buffers.MAX_OUTPUTS], outBytes = new long[Buffers.MAX_OUTPUTS];
+            for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+                Object in = KernelAccess.input(buffers, i);
+                if (in != null) {
+                    inOff[i] = offset;
+                    inBytes[i] = in instanceof Buffers.SegmentInput s ? s.segment().byteSize() : bytes(in);
+                    offset = align(offset + inBytes[i]);
+                }
+            }
+            for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+                Object out = KernelAccess.output(buffers, i);
+                if (out != null) {
+                    outOff[i] = offset;
+                    outBytes[i] = bytes(out);
+                    offset = align(offset + outBytes[i]);
+                }
+            }
+            ensureArena(offset);
+            arena.asSlice(0, offset).fill((byte) 0);
+            for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+                Object in = KernelAccess.input(buffers, i);
+                if (in instanceof Buffers.SegmentInput s) {
+                    MemorySegment.copy(s.segment(), 0, arena, inOff[i], inBytes[i]);
+                } else if (in != null) {
+                    ElementType t = ElementType.ofArray(in);
+                    MemorySegment.copy(in, 0, arena, t.layout(), inOff[i], t.length(in));
+                }
+            }
+            WorkerProcess.Run template = new WorkerProcess.Run();
+            template.kernelKind = app == null ? WorkerProcess.KERNEL_BUILTIN : WorkerProcess.KERNEL_LOADED;
+            template.kernel = builtin;
+            template.n = n;
+            for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+                template.inPresent[i] = KernelAccess.input(buffers, i) != null;
+                template.inOffset[i] = inOff[i];
+                template.inBytes[i] = inBytes[i];
+            }
+            for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+                template.outPresent[i] = KernelAccess.output(buffers, i) != null;
+                template.outOffset[i] = outOff[i];
+                template.outBytes[i] = outBytes[i];
+            }
+            long[] ip = NativeBuffers.iparams(buffers);
+            double[] dp = NativeBuffers.dparams(buffers);
+            System.arraycopy(ip, 0, template.iparam, 0, ip.length);
+            System.arraycopy(dp, 0, template.dparam, 0, dp.length);
+            compute(kernel, app, template, n, chunk, progress, timeout);
+            for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+                Object out = KernelAccess.output(buffers, i);
+                if (out != null) {
+                    ElementType t = ElementType.ofArray(out);
+                    MemorySegment.copy(arena, t.layout(), outOff[i], out, 0, t.length(out));
+                }
+            }
+        } finally {
+            jobLock.unlock();
+        }
+        return kernel.finish(problem, buffers);
+    }
+
+    private static long bytes(Object array) {
+        ElementType t = ElementType.ofArray(array);
+        return (long) t.length(array) * t.size();
+    }
+
+    private static long align(long offset) {
+        return (offset + 63) & ~63L;
+    }
+
+    private void compute(Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n, long chunk,
+                         ProgressListener progress, Duration timeout) {
+        JobState job = new JobState();
+        // the slots count down as they finish: the caller wakes at once, not at its next progress poll
+        CountDownLatch finished = new CountDownLatch(n > 0 ? slots.length : 0);
+        if (n > 0) {
+            for (Slot s : slots) {
+                s.thread.execute(() -> {
+                    try {
+                        work(s, job, arena, kernel, app, template, n, chunk);
+                    } catch (Throwable t) {
+                        // never let it escape: the executor would replace the slot's thread, and the death of
+                        // the thread that spawned the worker kills the worker (PR_SET_PDEATHSIG)
+                        job.fail(t instanceof RuntimeException r ? r : new IllegalStateException(t));
+                    } finally {
+                        finished.countDown();
+                    }
+                });
+            }
+        }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long graceEnd = Long.MAX_VALUE;
+        boolean timedOut = false, cancelled = false, interrupted = false;
+        List<Long> killed = new ArrayList<>();
+        long reported = 0;
+        while (true) {
+            boolean all = finished.getCount() == 0;
+            long seen = job.done.get();
+            for (Slot s : slots) {
+                if (s.inFlight) {
+                    seen += (long) LONG.getAcquire(arena, s.progressOffset());
+                }
+            }
+            if (seen > reported) {
+                progress.advance(Math.min(seen, n) - reported);
+                reported = Math.min(seen, n);
+            }
+            if (all) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (!job.stopped || graceEnd == Long.MAX_VALUE) {
+                if (interrupted || Thread.interrupted()) {
+                    interrupted = true;
+                    cancelled = true;
+                    job.stopped = true;
+                } else if (now - deadline >= 0) {
+                    timedOut = true;
+                    job.stopped = true;
+                }
+                if (job.stopped) {
+                    for (Slot s : slots) {
+                        INT.setRelease(arena, s.cancelOffset(), 1);
+                    }
+                    graceEnd = now + GRACE.toNanos();
+                }
+            } else if (now - graceEnd >= 0) {
+                for (Slot s : slots) {
+                    WorkerProcess p = s.proc;
+                    if (s.inFlight && p != null && p.isAlive()) {
+                        s.killedByPool = true;
+                        killed.add(p.pid());
+                        p.kill();
+                    }
+                }
+                graceEnd = Long.MAX_VALUE - 1; // killed once
+            }
+            try {
+                finished.await(POLL_NANOS, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // cancels the job at the top of the loop; the flag is set again on return
+            }
+        }
+        if (!killed.isEmpty()) {
+            arenaStale = true; // their replacements must map a new arena
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (cancelled) {
+            throw new CancellationException("kernel " + kernel.name() + " on the process pool was cancelled"
+                    + (killed.isEmpty() ? "" : "; killed worker process(es) " + killed + " that did not stop"));
+        }
+        if (job.failure.get() != null) {
+            throw job.failure.get();
+        }
+        if (timedOut) {
+            throw new JobTimeoutException(kernel.name(), timeout, killed);
+        }
+    }
+
+    /** On slot s's thread: pulls chunks until the job is done or stopped. */
+    private void work(Slot s, JobState job, MemorySegment shared, Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n,
+                      long chunk) {
+        WorkerProcess proc = s.proc;
+        WorkerProcess.Run run = copy(template);
+        run.progressOffset = s.progressOffset();
+        run.cancelOffset = s.cancelOffset();
+        long begin = -1, end = -1;
+        try {
+            if (app != null) {
+                String key = app.library().path() + "\0" + app.symbol();
+                Integer handle = s.loaded.get(key);
+                if (handle == null) {
+                    WorkerProcess.Result r = proc.load(app.library().path(), app.symbol());
+                    if (!r.ok()) {
+                        job.fail(new IllegalStateException("pcompute worker " + proc.pid() + ": " + r.message()));
+                        return;
+                    }
+                    handle = (int) r.value();
+                    s.loaded.put(key, handle);
+                }
+                run.kernel = handle;
+            }
+            while (!job.stopped && (begin = job.next.getAndAdd(chunk)) < n) {
+                end = Math.min(n, begin + chunk);
+                run.begin = begin;
+                run.end = end;
+                WorkerHooks.apply(run);
+                LONG.setRelease(shared, s.progressOffset(), 0L); // not the last chunk's count while this one starts
+                s.inFlight = true;
+                WorkerProcess.Result r;
+                try {
+                    r = proc.run(run);
+                } finally {
+                    s.inFlight = false;
+                }
+                if (r.ok()) {
+                    job.done.addAndGet(end - begin);
+                } else if (r.status() == Native.PC_ERR_CANCELLED && job.stopped) {
+                    return;
+                } else {
+                    job.fail(new IllegalStateException("kernel " + kernel.name() + " failed in pcompute worker " + proc.pid()
+                            + " on items [" + begin + ", " + end + "): " + r.message()));
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            if (s.killedByPool) {
+                return; // the coordinator reports why
+            }
+            String fate = proc.fate(5000);
+            job.fail(new WorkerCrashedException(proc.pid(), proc.signal(), fate == null ? "an unknown cause (" + e.getMessage()
+                    + ")" : fate, kernel.name(), begin, end, proc.stderrTail()));
+            proc.kill();
+        }
+    }
+
+    private static WorkerProcess.Run copy(WorkerProcess.Run t) {
+        WorkerProcess.Run r = new WorkerProcess.Run();
+        r.kernelKind = t.kernelKind;
+        r.kernel = t.kernel;
+        r.n = t.n;
+        r.chunk = t.chunk;
+        System.arraycopy(t.inPresent, 0, r.inPresent, 0, t.inPresent.length);
+        System.arraycopy(t.inOffset, 0, r.inOffset, 0, t.inOffset.length);
+        System.arraycopy(t.inBytes, 0, r.inBytes, 0, t.inBytes.length);
+        System.arraycopy(t.outPresent, 0, r.outPresent, 0, t.outPresent.length);
+        System.arraycopy(t.outOffset, 0, r.outOffset, 0, t.outOffset.length);
+        System.arraycopy(t.outBytes, 0, r.outBytes, 0, t.outBytes.length);
+        System.arraycopy(t.iparam, 0, r.iparam, 0, t.iparam.length);
+        System.arraycopy(t.dparam, 0, r.dparam, 0, t.dparam.length);
+        return r;
+    }
+
+    /** Stops every worker (BYE, then SIGKILL after 1 s) and releases the arena; waits for a running job. */
+    @Override
+    public void close() {
+        jobLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<Future<?>> byes = new ArrayList<>();
+            for (Slot s : slots) {
+                byes.add(s.thread.submit(() -> {
+                    WorkerProcess p = s.proc;
+                    if (p != null) {
+                        p.close();
+                    }
+                    s.proc = null;
+                }));
+            }
+            for (Future<?> f : byes) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException ignored) {
+                    // the worker is killed below in any case
+                }
+            }
+            for (Slot s : slots) {
+                WorkerProcess p = s.proc;
+                if (p != null) {
+                    p.kill();
+                }
+                s.thread.shutdown();
+            }
+            if (arenaScope != null) {
+                arenaScope.close();
+                arenaScope = null;
+                arena = null;
+            }
+        } finally {
+            jobLock.unlock();
+        }
+    }
+}
