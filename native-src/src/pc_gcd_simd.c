@@ -59,7 +59,10 @@ int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget) {
 /* 1 <= a, b <= GCD_SIMD_EXACT_MAX. Steps of 8 candidates [top, top - 7] while top - 7 >= 1 (a lane with
    d == 1 always hits, as the scalar loop's final "return 1"); the last < 8 candidates by the scalar loop.
    b's remainders are computed only when a lane divides a: divisors of a are rare among consecutive
-   candidates, so this halves the divisions (measured: ~1.6x on the seed pairs). */
+   candidates, so this halves the divisions. The loop is bound by the divider's throughput: computing both
+   every step was 2.1x slower on the seed pairs, and on the reference machine (AMD EPYC Zen 5, 2.6 GHz)
+   AVX-512 is no faster than AVX2 (0.32 against 0.31 ns per candidate; scalar 1.9 ns):
+   tests/gcd_simd_bench.c measures it. */
 __attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, int64_t b, pc_budget* budget) {
     int64_t top = a < b ? a : b;
     const __m512d va = _mm512_set1_pd((double)a);
