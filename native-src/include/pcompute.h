@@ -171,8 +171,8 @@ pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t
    over the variable. Non-x86-64 builds have the scalar path only. */
 #define PC_SIMD_AUTO 0   /* the widest path this CPU supports */
 #define PC_SIMD_SCALAR 1 /* plain C, one candidate at a time */
-#define PC_SIMD_AVX2 2   /* x86-64 AVX2 + FMA: 4 doubles per step */
-#define PC_SIMD_AVX512 3 /* x86-64 AVX-512F: 8 doubles per step */
+#define PC_SIMD_AVX2 2   /* x86-64 AVX2 + FMA: 4 doubles per step (8 floats up to 2^24) */
+#define PC_SIMD_AVX512 3 /* x86-64 AVX-512F: 8 doubles per step (16 floats up to 2^24) */
 
 /* 1 if this process can run `level` (PC_SIMD_AUTO and PC_SIMD_SCALAR always), 0 if the CPU or the OS
    lacks it or the value is not one of PC_SIMD_*. Thread-safe. */

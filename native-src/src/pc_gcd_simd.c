@@ -1,5 +1,6 @@
-/* gcd_brute's candidate loop on three paths -- scalar, AVX2 (4 candidates per step), AVX-512 (8) -- and
- * the process-wide choice between them (pc_simd_force, PCOMPUTE_SIMD; see "SIMD paths" in pcompute.h).
+/* gcd_brute's candidate loop on three paths -- scalar, AVX2 (4 doubles or 8 floats per step), AVX-512
+ * (8 doubles or 16 floats) -- and the process-wide choice between them (pc_simd_force, PCOMPUTE_SIMD;
+ * see "SIMD paths" in pcompute.h).
  *
  * Every path runs the origin algorithm: candidates d from min(a, b) down to 1, the first d dividing both
  * wins. The vector paths test several consecutive candidates per step and return the highest lane that
@@ -17,6 +18,11 @@
  *     r = 0. If r == 0 then x == q * d with q an integer: d divides x. So r == 0 <=> d | x.
  * Above 2^53 the first step fails (2^53 + 1 is not a double), so pairs with max(a, b) > 2^53 take the
  * scalar loop on every path (GCD_SIMD_EXACT_MAX).
+ *
+ * The same argument holds word for word in single precision (24-bit significand) for 1 <= d <= x <= 2^24:
+ * pairs with max(a, b) <= 2^24 (GCD_SIMD_FLOAT_MAX; the seed pairs and the scaled seed workload) test
+ * twice the candidates per step in floats (8 per AVX2 step, 16 per AVX-512 step), and the divider
+ * divides floats faster: 2.4 against 6.4 ms on the seed pairs (tests/gcd_simd_bench.c).
  *
  * The x86 paths are compiled per function with target attributes, so the rest of the library stays
  * baseline x86-64, and chosen at run time (__builtin_cpu_supports, which also checks that the OS saves
@@ -41,8 +47,10 @@
 
 #include "pc_internal.h"
 
-/* The largest a and b the vector paths take (see the exactness argument above): 2^53. */
+/* The largest a and b the vector paths take (see the exactness argument above): 2^53 in doubles, 2^24 in
+   floats. */
 #define GCD_SIMD_EXACT_MAX (INT64_C(1) << 53)
+#define GCD_SIMD_FLOAT_MAX (INT64_C(1) << 24)
 
 /* ---- the paths ---------------------------------------------------------------------------------- */
 
@@ -56,13 +64,13 @@ int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget) {
 }
 
 #if GCD_SIMD_X86
-/* 1 <= a, b <= GCD_SIMD_EXACT_MAX. Steps of 8 candidates [top, top - 7] while top - 7 >= 1 (a lane with
+/* 1 <= a, b <= GCD_SIMD_EXACT_MAX, in doubles. Steps of 8 candidates [top, top - 7] while top - 7 >= 1 (a lane with
    d == 1 always hits, as the scalar loop's final "return 1"); the last < 8 candidates by the scalar loop.
    b's remainders are computed only when a lane divides a: divisors of a are rare among consecutive
    candidates, so this halves the divisions. The loop is bound by the divider's throughput: computing both
-   every step was 2.1x slower on the seed pairs, and on the reference machine (AMD EPYC Zen 5, 2.6 GHz)
-   AVX-512 is no faster than AVX2 (0.32 against 0.31 ns per candidate; scalar 1.9 ns):
-   tests/gcd_simd_bench.c measures it. */
+   every step was 2.1x slower on the seed pairs (in doubles), and on the reference machine (AMD EPYC
+   Zen 5, 2.6 GHz) AVX-512 is no faster than AVX2 in doubles (0.32 against 0.31 ns per candidate; scalar
+   1.9 ns): tests/gcd_simd_bench.c measures it. */
 __attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, int64_t b, pc_budget* budget) {
     int64_t top = a < b ? a : b;
     const __m512d va = _mm512_set1_pd((double)a);
@@ -80,6 +88,57 @@ __attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, in
         }
         if (pc_budget_spend(budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
         d = _mm512_sub_pd(d, step);
+    }
+    for (; top > 1; --top) {
+        if (a % top == 0 && b % top == 0) return top;
+    }
+    return 1;
+}
+
+/* As gcd_brute_avx512, in floats, 16 candidates per step: 1 <= a, b <= GCD_SIMD_FLOAT_MAX. */
+__attribute__((target("avx512f"))) static int64_t gcd_brute_avx512_float(int64_t a, int64_t b, pc_budget* budget) {
+    int64_t top = a < b ? a : b;
+    const __m512 va = _mm512_set1_ps((float)a);
+    const __m512 vb = _mm512_set1_ps((float)b);
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512 step = _mm512_set1_ps(16.0f);
+    __m512 d = _mm512_sub_ps(_mm512_set1_ps((float)top),
+                             _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    for (; top >= 16; top -= 16) {
+        __m512 qa = _mm512_roundscale_ps(_mm512_div_ps(va, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __mmask16 hit = _mm512_cmp_ps_mask(_mm512_fnmadd_ps(qa, d, va), zero, _CMP_EQ_OQ);
+        if (hit != 0) {
+            __m512 qb = _mm512_roundscale_ps(_mm512_div_ps(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            hit &= _mm512_cmp_ps_mask(_mm512_fnmadd_ps(qb, d, vb), zero, _CMP_EQ_OQ);
+            if (hit != 0) return top - __builtin_ctz(hit);
+        }
+        if (pc_budget_spend(budget, 16 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        d = _mm512_sub_ps(d, step);
+    }
+    for (; top > 1; --top) {
+        if (a % top == 0 && b % top == 0) return top;
+    }
+    return 1;
+}
+
+/* As gcd_brute_avx512, in floats, 8 candidates per step: 1 <= a, b <= GCD_SIMD_FLOAT_MAX. */
+__attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2_float(int64_t a, int64_t b, pc_budget* budget) {
+    int64_t top = a < b ? a : b;
+    const __m256 va = _mm256_set1_ps((float)a);
+    const __m256 vb = _mm256_set1_ps((float)b);
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 step = _mm256_set1_ps(8.0f);
+    __m256 d = _mm256_sub_ps(_mm256_set1_ps((float)top), _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7));
+    for (; top >= 8; top -= 8) {
+        __m256 qa = _mm256_round_ps(_mm256_div_ps(va, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_fnmadd_ps(qa, d, va), zero, _CMP_EQ_OQ));
+        if (hit != 0) {
+            __m256 qb = _mm256_round_ps(_mm256_div_ps(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            hit &= _mm256_movemask_ps(_mm256_cmp_ps(_mm256_fnmadd_ps(qb, d, vb), zero, _CMP_EQ_OQ));
+            if (hit != 0) return top - __builtin_ctz((unsigned)hit);
+        }
+        if (pc_budget_spend(budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        d = _mm256_sub_ps(d, step);
     }
     for (; top > 1; --top) {
         if (a % top == 0 && b % top == 0) return top;
@@ -115,7 +174,10 @@ __attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2(int64_t a, int
 
 int64_t pc_gcd_brute_pair(int64_t a, int64_t b, int32_t level, pc_budget* budget) {
 #if GCD_SIMD_X86
-    if (a <= GCD_SIMD_EXACT_MAX && b <= GCD_SIMD_EXACT_MAX) {
+    if (a <= GCD_SIMD_FLOAT_MAX && b <= GCD_SIMD_FLOAT_MAX) {
+        if (level == PC_SIMD_AVX512) return gcd_brute_avx512_float(a, b, budget);
+        if (level == PC_SIMD_AVX2) return gcd_brute_avx2_float(a, b, budget);
+    } else if (a <= GCD_SIMD_EXACT_MAX && b <= GCD_SIMD_EXACT_MAX) {
         if (level == PC_SIMD_AVX512) return gcd_brute_avx512(a, b, budget);
         if (level == PC_SIMD_AVX2) return gcd_brute_avx2(a, b, budget);
     }

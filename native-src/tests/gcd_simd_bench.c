@@ -1,6 +1,7 @@
 /* gcd_brute per SIMD path (a measurement, not a test: run it by hand). For each path this CPU has, times
- * pc_gcd_brute on the origin's ten seed pairs (README, SeedCommand) and on random pairs in [1, 10^7]
- * (seeded; statistically the scaled seed workload, not its exact pairs), on the calling thread, and prints
+ * pc_gcd_brute on the origin's ten seed pairs (README, SeedCommand), on random pairs in [1, 10^7]
+ * (seeded; statistically the scaled seed workload, not its exact pairs; both in the vector paths' float
+ * tier) and on up to 10 random pairs in 2^24 + [1, 10^7] (their double tier), on the calling thread, and prints
  * the best of `rounds` runs in ms, ns per pair and ns per candidate divisor tried (sum of
  * min(a, b) - gcd + 1 over the pairs), plus the speedup over the scalar path. Checks every result
  * against Euclid. Usage: pcompute_gcd_simd_bench [rounds=7] [random_pairs=200]. */
@@ -93,6 +94,12 @@ int main(int argc, char** argv) {
         rb[k] = (int64_t)(next_random() % 10000000) + 1;
     }
     measure("random pairs in [1, 10^7], seed 42", ra, rb, random_pairs, rounds);
+    for (uint64_t k = 0; k < random_pairs; k++) { /* above 2^24: the vector paths work in doubles */
+        ra[k] = (INT64_C(1) << 24) + (int64_t)(next_random() % 10000000) + 1;
+        rb[k] = (INT64_C(1) << 24) + (int64_t)(next_random() % 10000000) + 1;
+    }
+    uint64_t nd = random_pairs < 10 ? random_pairs : 10;
+    measure("random pairs in 2^24 + [1, 10^7] (doubles), seed 42", ra, rb, nd, rounds);
     free(ra);
     free(rb);
     pc_simd_force(PC_SIMD_AUTO);

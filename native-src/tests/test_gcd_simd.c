@@ -1,7 +1,7 @@
 /* C tests of gcd_brute's SIMD paths (pc_gcd_simd.c): every path this CPU supports, forced with
  * pc_simd_force, against Euclid (pc_test.h) and against the scalar path, on random pairs, pairs sharing a
- * large factor, primes, 1, equal values, values around 2^52, 2^53 (where the vector paths hand over to
- * the scalar loop) and INT64_MAX, array lengths 0..17 and every min(a, b) up to 40 (the partial last
+ * large factor, primes, 1, equal values, values around 2^24 (floats to doubles), 2^52, 2^53 (where the
+ * vector paths hand over to the scalar loop) and INT64_MAX, array lengths 0..17 and every min(a, b) up to 40 (the partial last
  * vector step); cancellation inside a long vector scan; the path switch itself and PCOMPUTE_SIMD.
  * Paths the CPU lacks are skipped and named. Prints "N passed, N failed"; exits non-zero on a failure.
  *
@@ -19,6 +19,7 @@
 
 #include "pc_test.h"
 
+#define TWO24 (INT64_C(1) << 24)
 #define TWO52 (INT64_C(1) << 52)
 #define TWO53 (INT64_C(1) << 53)
 #define MAX_PAIRS 16384
@@ -156,6 +157,7 @@ static void test_force_validates_and_switches_paths(void) {
 static void test_random_pairs_match_euclid_on_every_path(void) {
     for (int k = 0; k < 300; k++) add_pair(random_up_to(5000), random_up_to(5000));
     for (int k = 0; k < 20; k++) add_pair(random_up_to(200000), random_up_to(200000));
+    for (int k = 0; k < 100; k++) add_pair(random_up_to(20000), TWO24 + random_up_to(TWO53 - TWO24)); /* doubles */
     for (int k = 0; k < 200; k++) { /* one small value, one anywhere up to INT64_MAX */
         int64_t small = random_up_to(3000);
         int64_t big = (int64_t)(next_random() >> 1);
@@ -208,11 +210,12 @@ static void test_primes_one_and_equal_values_match_on_every_path(void) {
     check_batch_on_every_path();
 }
 
-/* Around 2^52, 2^53 (doubles stop being exact above it: the vector paths must hand over) and INT64_MAX,
-   with a small partner so the scan is short. gcd(3, 2^53 + 1) = 3, but 2^53 + 1 rounds to 2^53 in a
-   double, which 3 does not divide: a vector path given it would answer 1. */
-static void test_values_around_two_to_the_52_53_and_int64_max_match_on_every_path(void) {
-    static const int64_t centres[] = {TWO52, TWO53, INT64_MAX - 64};
+/* Around 2^24 (floats stop being exact above it: the vector paths must switch to doubles), 2^52, 2^53
+   (doubles stop being exact: the vector paths must hand over to the scalar loop) and INT64_MAX, with a
+   small partner so the scan is short. gcd(3, 2^53 + 1) = 3, but 2^53 + 1 rounds to 2^53 in a double,
+   which 3 does not divide: a vector path given it would answer 1; likewise 2^24 + 1 in a float. */
+static void test_values_around_two_to_the_24_52_53_and_int64_max_match_on_every_path(void) {
+    static const int64_t centres[] = {TWO24, TWO52, TWO53, INT64_MAX - 64};
     for (size_t c = 0; c < sizeof centres / sizeof centres[0]; c++) {
         for (int64_t delta = -64; delta <= 64; delta++) {
             int64_t big = centres[c] + delta;
@@ -223,6 +226,12 @@ static void test_values_around_two_to_the_52_53_and_int64_max_match_on_every_pat
     }
     add_pair(3, TWO53 + 1);
     add_pair(TWO53 + 1, 3);
+    add_pair(5, TWO24 + 1); /* 2^24 + 1 = 97 * 257 * 673 */
+    add_pair(97, TWO24 + 1);
+    /* full scans just below and above the float limit: every candidate of a long run in each tier */
+    add_pair(TWO24 - 1, 100003);
+    add_pair(TWO24 + 1, 100003);
+    add_pair(TWO24, TWO24 - 1);
     check_batch_on_every_path();
 }
 
@@ -305,8 +314,8 @@ int main(void) {
     run_test("random_pairs_match_euclid_on_every_path", test_random_pairs_match_euclid_on_every_path);
     run_test("pairs_sharing_large_factors_match_on_every_path", test_pairs_sharing_large_factors_match_on_every_path);
     run_test("primes_one_and_equal_values_match_on_every_path", test_primes_one_and_equal_values_match_on_every_path);
-    run_test("values_around_two_to_the_52_53_and_int64_max_match_on_every_path",
-             test_values_around_two_to_the_52_53_and_int64_max_match_on_every_path);
+    run_test("values_around_two_to_the_24_52_53_and_int64_max_match_on_every_path",
+             test_values_around_two_to_the_24_52_53_and_int64_max_match_on_every_path);
     run_test("every_small_minimum_matches_on_every_path", test_every_small_minimum_matches_on_every_path);
     run_test("array_lengths_zero_to_seventeen_on_every_path", test_array_lengths_zero_to_seventeen_on_every_path);
     run_test("cancel_stops_a_long_vector_scan_on_every_path", test_cancel_stops_a_long_vector_scan_on_every_path);

@@ -21,9 +21,9 @@ public final class Simd {
         AUTO(pcompute_h.PC_SIMD_AUTO()),
         /** Plain C, one candidate at a time. */
         SCALAR(pcompute_h.PC_SIMD_SCALAR()),
-        /** x86-64 AVX2 + FMA, 4 doubles per step. */
+        /** x86-64 AVX2 + FMA, 4 doubles per step (8 floats for values up to 2^24). */
         AVX2(pcompute_h.PC_SIMD_AVX2()),
-        /** x86-64 AVX-512F, 8 doubles per step. */
+        /** x86-64 AVX-512F, 8 doubles per step (16 floats for values up to 2^24). */
         AVX512(pcompute_h.PC_SIMD_AVX512());
 
         private final int level;

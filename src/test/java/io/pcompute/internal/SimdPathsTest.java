@@ -29,11 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every SIMD path of gcd_brute this CPU has, forced through {@link Simd}, on the native strategies,
- * against the Java reference: seeded random pairs and edge pairs around 2^52, 2^53 (where the vector
- * paths hand over to the scalar loop) and Long.MAX_VALUE. Paths the CPU lacks are skipped (reported as
+ * against the Java reference: seeded random pairs and edge pairs around 2^24 (floats to doubles), 2^52,
+ * 2^53 (where the vector paths hand over to the scalar loop) and Long.MAX_VALUE. Paths the CPU lacks are skipped (reported as
  * aborted by JUnit). Restores {@link Simd.Path#AUTO} after each test.
  */
 class SimdPathsTest {
+    private static final long TWO24 = 1L << 24;
     private static final long TWO52 = 1L << 52;
     private static final long TWO53 = 1L << 53;
     private static final long SEED = 20261125L;
@@ -102,9 +103,9 @@ class SimdPathsTest {
                     a[k] = g * random.nextLong(1, 41);
                     b[k] = g * random.nextLong(1, 41);
                 }
-                case 2 -> { // one small, one anywhere
+                case 2 -> { // one small, one anywhere (mostly above 2^53) or in the doubles' range
                     a[k] = random.nextLong(1, 3_001);
-                    b[k] = random.nextLong(1, Long.MAX_VALUE);
+                    b[k] = k % 8 == 2 ? random.nextLong(1, Long.MAX_VALUE) : random.nextLong(TWO24 + 1, TWO53 + 1);
                 }
                 default -> { // one divides the other, however large: found at the first candidate
                     a[k] = random.nextLong(1, TWO53 + 2);
@@ -117,10 +118,10 @@ class SimdPathsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("pathsAndStrategies")
-    void nativeStrategiesMatchReferenceAroundTwoTo52And53AndLongMax(Simd.Path path, Strategy strategy) {
+    void nativeStrategiesMatchReferenceAroundTwoTo24And52And53AndLongMax(Simd.Path path, Strategy strategy) {
         forceOrSkip(path);
         List<long[]> pairs = new ArrayList<>();
-        for (long centre : new long[] {TWO52, TWO53, Long.MAX_VALUE - 40}) {
+        for (long centre : new long[] {TWO24, TWO52, TWO53, Long.MAX_VALUE - 40}) {
             for (long delta = -40; delta <= 40; delta++) {
                 long big = centre + delta;
                 for (long small = 1; small <= 12; small++) {
@@ -132,6 +133,9 @@ class SimdPathsTest {
         }
         // gcd(3, 2^53 + 1) = 3, but 2^53 + 1 rounds to 2^53 in a double, which 3 does not divide
         pairs.add(new long[] {3, TWO53 + 1});
+        pairs.add(new long[] {97, TWO24 + 1}); // 2^24 + 1 = 97 * 257 * 673; a float rounds it to 2^24
+        pairs.add(new long[] {TWO24 + 1, 100_003}); // full scans in doubles and in floats
+        pairs.add(new long[] {TWO24 - 1, 100_003});
         pairs.add(new long[] {TWO53, TWO53 / 2});
         pairs.add(new long[] {1, Long.MAX_VALUE});
         pairs.add(new long[] {99991, 99989});
