@@ -1,6 +1,6 @@
 package io.pcompute.internal;
 
-import io.pcompute.Pairs;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
 import io.pcompute.kernels.Gcd;
