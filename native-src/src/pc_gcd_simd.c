@@ -54,25 +54,43 @@
 
 /* ---- the paths ---------------------------------------------------------------------------------- */
 
-int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget) {
+/* Every path works on a copy of the caller's budget and hands it back at the end: through the pointer
+   the compiler loaded and stored it on every candidate (objdump); with the copy the scalar loop is the
+   instruction sequence the kernel had before the vector paths existed. */
+int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget_io) {
+    pc_budget budget = *budget_io;
     int64_t i = a < b ? a : b;
     for (; i > 1; --i) {
-        if (a % i == 0 && b % i == 0) return i;
-        if (pc_budget_spend(budget, PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        if (a % i == 0 && b % i == 0) break;
+        if (pc_budget_spend(&budget, PC_UNITS_GCD_BRUTE_STEP)) {
+            i = 0;
+            break;
+        }
     }
-    return 1;
+    *budget_io = budget;
+    return i; /* 1 when no candidate above 1 divides both */
+}
+
+/* The scalar loop over the last candidates top .. 2 of a vector path (fewer than one step's lanes). */
+static int64_t scalar_tail(int64_t a, int64_t b, int64_t top) {
+    for (; top > 1; --top) {
+        if (a % top == 0 && b % top == 0) break;
+    }
+    return top;
 }
 
 #if GCD_SIMD_X86
-/* 1 <= a, b <= GCD_SIMD_EXACT_MAX, in doubles. Steps of 8 candidates [top, top - 7] while top - 7 >= 1 (a lane with
-   d == 1 always hits, as the scalar loop's final "return 1"); the last < 8 candidates by the scalar loop.
+/* 1 <= a, b <= GCD_SIMD_EXACT_MAX, in doubles. Steps of 8 candidates [top, top - 7] while top - 7 >= 1
+   (a lane with d == 1 always hits, as the scalar loop ends at 1); the last < 8 candidates by the scalar
+   loop.
    b's remainders are computed only when a lane divides a: divisors of a are rare among consecutive
    candidates, so this halves the divisions. The loop is bound by the divider's throughput: computing both
    every step was 2.1x slower on the seed pairs (in doubles), and on the reference machine (AMD EPYC
    Zen 5, 2.6 GHz) AVX-512 is no faster than AVX2 in doubles (0.32 against 0.31 ns per candidate; scalar
    1.9 ns): tests/gcd_simd_bench.c measures it. */
-__attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, int64_t b, pc_budget* budget) {
-    int64_t top = a < b ? a : b;
+__attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, int64_t b, pc_budget* budget_io) {
+    pc_budget budget = *budget_io;
+    int64_t top = a < b ? a : b, g = -1;
     const __m512d va = _mm512_set1_pd((double)a);
     const __m512d vb = _mm512_set1_pd((double)b);
     const __m512d zero = _mm512_setzero_pd();
@@ -84,20 +102,25 @@ __attribute__((target("avx512f"))) static int64_t gcd_brute_avx512(int64_t a, in
         if (hit != 0) {
             __m512d qb = _mm512_roundscale_pd(_mm512_div_pd(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
             hit &= _mm512_cmp_pd_mask(_mm512_fnmadd_pd(qb, d, vb), zero, _CMP_EQ_OQ);
-            if (hit != 0) return top - __builtin_ctz(hit);
+            if (hit != 0) {
+                g = top - __builtin_ctz(hit);
+                break;
+            }
         }
-        if (pc_budget_spend(budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        if (pc_budget_spend(&budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) {
+            g = 0;
+            break;
+        }
         d = _mm512_sub_pd(d, step);
     }
-    for (; top > 1; --top) {
-        if (a % top == 0 && b % top == 0) return top;
-    }
-    return 1;
+    *budget_io = budget;
+    return g >= 0 ? g : scalar_tail(a, b, top);
 }
 
 /* As gcd_brute_avx512, in floats, 16 candidates per step: 1 <= a, b <= GCD_SIMD_FLOAT_MAX. */
-__attribute__((target("avx512f"))) static int64_t gcd_brute_avx512_float(int64_t a, int64_t b, pc_budget* budget) {
-    int64_t top = a < b ? a : b;
+__attribute__((target("avx512f"))) static int64_t gcd_brute_avx512_float(int64_t a, int64_t b, pc_budget* budget_io) {
+    pc_budget budget = *budget_io;
+    int64_t top = a < b ? a : b, g = -1;
     const __m512 va = _mm512_set1_ps((float)a);
     const __m512 vb = _mm512_set1_ps((float)b);
     const __m512 zero = _mm512_setzero_ps();
@@ -110,20 +133,25 @@ __attribute__((target("avx512f"))) static int64_t gcd_brute_avx512_float(int64_t
         if (hit != 0) {
             __m512 qb = _mm512_roundscale_ps(_mm512_div_ps(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
             hit &= _mm512_cmp_ps_mask(_mm512_fnmadd_ps(qb, d, vb), zero, _CMP_EQ_OQ);
-            if (hit != 0) return top - __builtin_ctz(hit);
+            if (hit != 0) {
+                g = top - __builtin_ctz(hit);
+                break;
+            }
         }
-        if (pc_budget_spend(budget, 16 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        if (pc_budget_spend(&budget, 16 * PC_UNITS_GCD_BRUTE_STEP)) {
+            g = 0;
+            break;
+        }
         d = _mm512_sub_ps(d, step);
     }
-    for (; top > 1; --top) {
-        if (a % top == 0 && b % top == 0) return top;
-    }
-    return 1;
+    *budget_io = budget;
+    return g >= 0 ? g : scalar_tail(a, b, top);
 }
 
 /* As gcd_brute_avx512, in floats, 8 candidates per step: 1 <= a, b <= GCD_SIMD_FLOAT_MAX. */
-__attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2_float(int64_t a, int64_t b, pc_budget* budget) {
-    int64_t top = a < b ? a : b;
+__attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2_float(int64_t a, int64_t b, pc_budget* budget_io) {
+    pc_budget budget = *budget_io;
+    int64_t top = a < b ? a : b, g = -1;
     const __m256 va = _mm256_set1_ps((float)a);
     const __m256 vb = _mm256_set1_ps((float)b);
     const __m256 zero = _mm256_setzero_ps();
@@ -135,20 +163,25 @@ __attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2_float(int64_t 
         if (hit != 0) {
             __m256 qb = _mm256_round_ps(_mm256_div_ps(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
             hit &= _mm256_movemask_ps(_mm256_cmp_ps(_mm256_fnmadd_ps(qb, d, vb), zero, _CMP_EQ_OQ));
-            if (hit != 0) return top - __builtin_ctz((unsigned)hit);
+            if (hit != 0) {
+                g = top - __builtin_ctz((unsigned)hit);
+                break;
+            }
         }
-        if (pc_budget_spend(budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        if (pc_budget_spend(&budget, 8 * PC_UNITS_GCD_BRUTE_STEP)) {
+            g = 0;
+            break;
+        }
         d = _mm256_sub_ps(d, step);
     }
-    for (; top > 1; --top) {
-        if (a % top == 0 && b % top == 0) return top;
-    }
-    return 1;
+    *budget_io = budget;
+    return g >= 0 ? g : scalar_tail(a, b, top);
 }
 
 /* As gcd_brute_avx512, 4 candidates per step. */
-__attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2(int64_t a, int64_t b, pc_budget* budget) {
-    int64_t top = a < b ? a : b;
+__attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2(int64_t a, int64_t b, pc_budget* budget_io) {
+    pc_budget budget = *budget_io;
+    int64_t top = a < b ? a : b, g = -1;
     const __m256d va = _mm256_set1_pd((double)a);
     const __m256d vb = _mm256_set1_pd((double)b);
     const __m256d zero = _mm256_setzero_pd();
@@ -160,15 +193,19 @@ __attribute__((target("avx2,fma"))) static int64_t gcd_brute_avx2(int64_t a, int
         if (hit != 0) {
             __m256d qb = _mm256_round_pd(_mm256_div_pd(vb, d), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
             hit &= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_fnmadd_pd(qb, d, vb), zero, _CMP_EQ_OQ));
-            if (hit != 0) return top - __builtin_ctz((unsigned)hit);
+            if (hit != 0) {
+                g = top - __builtin_ctz((unsigned)hit);
+                break;
+            }
         }
-        if (pc_budget_spend(budget, 4 * PC_UNITS_GCD_BRUTE_STEP)) return 0;
+        if (pc_budget_spend(&budget, 4 * PC_UNITS_GCD_BRUTE_STEP)) {
+            g = 0;
+            break;
+        }
         d = _mm256_sub_pd(d, step);
     }
-    for (; top > 1; --top) {
-        if (a % top == 0 && b % top == 0) return top;
-    }
-    return 1;
+    *budget_io = budget;
+    return g >= 0 ? g : scalar_tail(a, b, top);
 }
 #endif
 
