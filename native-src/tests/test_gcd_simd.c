@@ -274,7 +274,7 @@ static void test_cancel_stops_a_long_vector_scan_on_every_path(void) {
     CHECK(def != NULL);
     if (def == NULL) return;
     int64_t a[2] = {TWO53, TWO53}, b[2] = {TWO53 - 1, TWO53 - 1}, out[2] = {0, 0};
-    pc_args args = {.in = {a, b}, .out = {out}};
+    pc_args args = {.in = {a, b}, .out = {out}, .in_bytes = {sizeof a, sizeof b}, .out_bytes = {sizeof out}};
     pc_pool* pool = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
     for (int32_t level = PC_SIMD_SCALAR; level <= PC_SIMD_AVX512; level++) {
