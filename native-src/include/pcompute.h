@@ -160,6 +160,34 @@ pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (bad_index gets the first negative item). */
 pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
 
+/* ---- SIMD paths ----------------------------------------------------------------------------------
+   Kernels with vectorized code (today PC_KERNEL_GCD_BRUTE, also through pc_gcd_brute) run one of these
+   paths; every path computes the same bits, only the speed differs. By default the library uses the
+   widest path the CPU (and the OS) supports. The choice is process-wide and read by each kernel call
+   as it starts, so tests, validators and benchmarks can run every path on any machine that has it.
+   Environment: PCOMPUTE_SIMD=scalar|avx2|avx512|auto is read once, at the first use of the choice
+   (the first such kernel call, pc_simd_level or pc_simd_force); auto, an unknown value or a path the
+   CPU cannot run means the widest supported path. A pc_simd_force made before that first use wins
+   over the variable. Non-x86-64 builds have the scalar path only. */
+#define PC_SIMD_AUTO 0   /* the widest path this CPU supports */
+#define PC_SIMD_SCALAR 1 /* plain C, one candidate at a time */
+#define PC_SIMD_AVX2 2   /* x86-64 AVX2 + FMA: 4 doubles per step (8 floats up to 2^24) */
+#define PC_SIMD_AVX512 3 /* x86-64 AVX-512F: 8 doubles per step (16 floats up to 2^24) */
+
+/* 1 if this process can run `level` (PC_SIMD_AUTO and PC_SIMD_SCALAR always), 0 if the CPU or the OS
+   lacks it or the value is not one of PC_SIMD_*. Thread-safe. */
+int32_t pc_simd_supported(int32_t level);
+
+/* Makes every kernel call that starts from now on use path `level` (PC_SIMD_AUTO: the widest supported
+   one), in the whole process; calls already running keep their path. Thread-safe (the last call wins).
+   Errors: PC_ERR_INVALID_ARGUMENT (not one of PC_SIMD_*, or pc_simd_supported(level) == 0: nothing
+   changes). */
+pc_status pc_simd_force(int32_t level);
+
+/* The path in effect: PC_SIMD_SCALAR, PC_SIMD_AVX2 or PC_SIMD_AVX512 (never PC_SIMD_AUTO). The first use
+   reads PCOMPUTE_SIMD (see above). Thread-safe. */
+int32_t pc_simd_level(void);
+
 /* ---- Kernels by descriptor ------------------------------------------------------------------------
    Every kernel, built-in or an application's, is a pc_kernel_def (pcompute_kernel.h); the id-based
    functions below are thin wrappers over these. A descriptor is validated before use: NULL ->

@@ -101,6 +101,12 @@ PC_INTERNAL extern const pc_kernel_def pc_def_reduce_sum, pc_def_reduce_sum_neum
     pc_def_reduce_minmax, pc_def_histogram;
 PC_INTERNAL extern const pc_kernel_def pc_def_matmul;
 
+/* gcd_brute of one pair (a, b >= 1) on SIMD path `level` (pc_simd_level()), pc_gcd_simd.c: the first d
+   from min(a, b) down that divides both, or 0 when the budget ran out with the cancel flag set. Pairs
+   above 2^53 take the scalar loop on every path. pc_gcd_brute_scalar is the scalar path itself. */
+PC_INTERNAL int64_t pc_gcd_brute_pair(int64_t a, int64_t b, int32_t level, pc_budget* budget);
+PC_INTERNAL int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget);
+
 /* The kernel registered under `id`, or NULL. */
 PC_INTERNAL const pc_kernel_def* pc_kernel_lookup(int32_t id);
 

@@ -30,25 +30,17 @@ static pc_status gcd_fast_validate(const pc_args* args, uint64_t n, uint64_t* ba
     return validate_pairs(args, n, bad_index, 0);
 }
 
-/* The origin workload, kept literally: try every candidate from min(a, b) down to 1. Returns 0 when
-   cancelled (never a valid gcd of positive inputs). */
-static int64_t gcd_brute_one(int64_t a, int64_t b, pc_budget* budget) {
-    int64_t i = a < b ? a : b;
-    for (; i > 1; --i) {
-        if (a % i == 0 && b % i == 0) return i;
-        if (pc_budget_spend(budget, PC_UNITS_GCD_BRUTE_STEP)) return 0;
-    }
-    return 1;
-}
-
+/* The origin workload: every candidate from min(a, b) down to 1, the first dividing both wins, on the
+   scalar or a vector path (pc_gcd_brute_pair, pc_gcd_simd.c). */
 static pc_status gcd_brute_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     int64_t* out = args->out[0];
     pc_budget budget = pc_budget_start(cancel);
+    int32_t level = pc_simd_level(); /* once per task: the paths compute the same bits */
     for (uint64_t k = begin; k < end; k++) {
         if (pc_budget_spend(&budget, PC_UNITS_ITEM)) return PC_ERR_CANCELLED;
-        int64_t g = gcd_brute_one(a[k], b[k], &budget);
+        int64_t g = pc_gcd_brute_pair(a[k], b[k], level, &budget);
         if (g == 0) return PC_ERR_CANCELLED;
         out[k] = g;
     }

@@ -104,6 +104,42 @@ public class pcompute_h {
     public static int PC_MAX_PARAMS() {
         return PC_MAX_PARAMS;
     }
+    private static final int PC_SIMD_AUTO = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_SIMD_AUTO 0
+     * }
+     */
+    public static int PC_SIMD_AUTO() {
+        return PC_SIMD_AUTO;
+    }
+    private static final int PC_SIMD_SCALAR = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_SIMD_SCALAR 1
+     * }
+     */
+    public static int PC_SIMD_SCALAR() {
+        return PC_SIMD_SCALAR;
+    }
+    private static final int PC_SIMD_AVX2 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_SIMD_AVX2 2
+     * }
+     */
+    public static int PC_SIMD_AVX2() {
+        return PC_SIMD_AVX2;
+    }
+    private static final int PC_SIMD_AVX512 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_SIMD_AVX512 3
+     * }
+     */
+    public static int PC_SIMD_AVX512() {
+        return PC_SIMD_AVX512;
+    }
     private static final int PC_MAX_THREADS = (int)1024L;
     /**
      * {@snippet lang=c :
@@ -848,6 +884,178 @@ public class pcompute_h {
                 traceDowncall("pc_gcd_fast", a, b, out, n, bad_index);
             }
             return (int)mh$.invokeExact(a, b, out, n, bad_index);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_simd_supported {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_simd_supported");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_supported(int32_t level)
+     * }
+     */
+    public static FunctionDescriptor pc_simd_supported$descriptor() {
+        return pc_simd_supported.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_supported(int32_t level)
+     * }
+     */
+    public static MethodHandle pc_simd_supported$handle() {
+        return pc_simd_supported.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_supported(int32_t level)
+     * }
+     */
+    public static MemorySegment pc_simd_supported$address() {
+        return pc_simd_supported.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pc_simd_supported(int32_t level)
+     * }
+     */
+    public static int pc_simd_supported(int level) {
+        var mh$ = pc_simd_supported.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_simd_supported", level);
+            }
+            return (int)mh$.invokeExact(level);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_simd_force {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_simd_force");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_simd_force(int32_t level)
+     * }
+     */
+    public static FunctionDescriptor pc_simd_force$descriptor() {
+        return pc_simd_force.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_simd_force(int32_t level)
+     * }
+     */
+    public static MethodHandle pc_simd_force$handle() {
+        return pc_simd_force.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_simd_force(int32_t level)
+     * }
+     */
+    public static MemorySegment pc_simd_force$address() {
+        return pc_simd_force.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_simd_force(int32_t level)
+     * }
+     */
+    public static int pc_simd_force(int level) {
+        var mh$ = pc_simd_force.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_simd_force", level);
+            }
+            return (int)mh$.invokeExact(level);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_simd_level {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT    );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_simd_level");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_level()
+     * }
+     */
+    public static FunctionDescriptor pc_simd_level$descriptor() {
+        return pc_simd_level.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_level()
+     * }
+     */
+    public static MethodHandle pc_simd_level$handle() {
+        return pc_simd_level.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pc_simd_level()
+     * }
+     */
+    public static MemorySegment pc_simd_level$address() {
+        return pc_simd_level.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pc_simd_level()
+     * }
+     */
+    public static int pc_simd_level() {
+        var mh$ = pc_simd_level.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_simd_level");
+            }
+            return (int)mh$.invokeExact();
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
