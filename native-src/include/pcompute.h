@@ -212,7 +212,17 @@ pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t*
 /* Most worker threads a pool may have. */
 #define PC_MAX_THREADS 1024
 
+/* Idle spin window of a new pool's workers when they are fewer than pc_cpu_count(), in nanoseconds: about
+   one wake-up of a sleeping thread on the reference VM (~26 us), so a job started within that time after a
+   worker ran out of work is taken in about a microsecond instead of after a wake-up. */
+#define PC_POOL_DEFAULT_SPIN_NS 30000
+/* Largest spin window pc_pool_set_spin_ns accepts (1 ms): spinning is a latency trade, never a wait. */
+#define PC_POOL_MAX_SPIN_NS 1000000
+
 /* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(), capped at PC_MAX_THREADS).
+   A worker that runs out of work spins (polls, burning its core) for the pool's spin window, then sleeps
+   without using CPU until a job is started: the window is PC_POOL_DEFAULT_SPIN_NS when threads <
+   pc_cpu_count(), else 0 (spinners would take cores from the threads doing work); see pc_pool_set_spin_ns.
    On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > PC_MAX_THREADS),
    PC_ERR_OUT_OF_MEMORY, PC_ERR_THREAD. */
@@ -220,6 +230,16 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool);
 
 /* Stores the pool's worker count in *out_threads. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
+
+/* Sets the pool's spin window: how long, in nanoseconds, an idle worker (and a thread in
+   pc_job_start_and_wait whose job other workers are finishing) polls for work before it sleeps on a
+   condition variable. 0 turns spinning off (every idle thread sleeps at once). Takes effect at each
+   thread's next idle period. Thread-safe; must not race with pc_pool_destroy.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (spin_ns < 0 or > PC_POOL_MAX_SPIN_NS). */
+pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns);
+
+/* Stores the pool's spin window (nanoseconds) in *out_spin_ns. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns);
 
 /* Cancels every job of the pool that has not finished -- created but not started, queued, or running
    (running tasks stop at their next cancel check) -- waits until the workers have stopped touching job
@@ -305,7 +325,13 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
    with pc_job_free of the job. Returns PC_OK, PC_ERR_TIMEOUT (still only created), PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns);
 
-/* pc_job_start, then pc_job_wait with no time limit. The six `keep` pointers are never read: they let a
+/* pc_job_start, then pc_job_wait with no time limit. When this call starts the job, the calling thread
+   runs tasks of this job beside the workers (of this job only, never another's, even if the job is
+   queued behind others: it then makes progress ahead of them), as OpenMP's master thread does, so a
+   small job never waits for a worker to wake up; it then spins up to the pool's spin window for the
+   workers to finish before it sleeps. Cancellation, progress and the outcome are as for any job, and
+   pc_pool_destroy waits for this thread to leave the job's tasks. Not for a critical (no-safepoint)
+   downcall: the call runs the kernel and may wait. The six `keep` pointers are never read: they let a
    managed caller (Java's FFM keeps a memory segment alive while it is an argument of a running call) pin
    the job's buffers from before the first worker touches them until the last one is done.
    Pass NULL for unused ones. Same returns as pc_job_wait. */
