@@ -516,12 +516,15 @@ pc_status pc_job_create_def(pc_pool* pool, const pc_kernel_def* def, const pc_ar
 }
 
 /* pc_job_start with pool->mu held. `helpers` threads besides the workers will run the job's tasks (1 for
-   the caller of pc_job_start_and_wait, else 0). */
-static void start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
-    if (job->state != JOB_CREATED) return;
+   the caller of pc_job_start_and_wait, else 0). Returns how many sleeping workers to wake (wake_workers).
+   pc_job_start_and_wait signals after it released pool->mu (a woken worker then does not block on it at
+   once; a worker that looked at the queue before it was pushed is waiting on work_cv or spinning by then,
+   so no wake-up is lost); it may, because pool->callers keeps pc_pool_destroy from freeing the pool. */
+static uint64_t start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
+    if (job->state != JOB_CREATED) return 0;
     if (job->n == 0) {
         finish(pool, job);
-        return;
+        return 0;
     }
     job->state = JOB_QUEUED;
     list_push_back(&pool->queue, &job->queue_node);
@@ -535,7 +538,10 @@ static void start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
        sleeps, so none is missed); busy ones look at the queue anyway. */
     uint64_t others = helpers + (uint64_t)pool->spinning;
     uint64_t wake = job->chunks > others ? job->chunks - others : 0;
-    if (wake > (uint64_t)pool->threads) wake = (uint64_t)pool->threads;
+    return wake < (uint64_t)pool->threads ? wake : (uint64_t)pool->threads;
+}
+
+static void wake_workers(pc_pool* pool, uint64_t wake) {
     for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
 }
 
@@ -546,7 +552,9 @@ pc_status pc_job_start(pc_job* job) {
     pc_pool* pool = job->pool;
     if (pool == NULL) return PC_OK;
     pthread_mutex_lock(&pool->mu);
-    start_locked(pool, job, 0);
+    /* Wakes under pool->mu: once it is released the job may finish and its pool be destroyed by a thread
+       that waited for it, so this call touches the pool no more. */
+    wake_workers(pool, start_locked(pool, job, 0));
     pthread_mutex_unlock(&pool->mu);
     return PC_OK;
 }
@@ -595,7 +603,7 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
     if (pool == NULL) return pc_job_wait(job, -1);
     pthread_mutex_lock(&pool->mu);
     int was_created = job->state == JOB_CREATED;
-    start_locked(pool, job, 1);
+    uint64_t wake = start_locked(pool, job, 1);
     /* Only the call that started the job helps, and only while the job is queued (tasks unclaimed): this
        thread then runs tasks of this job and of no other, as a worker would, and leaves it as they do. */
     int help = was_created && job->state == JOB_QUEUED && !pool->shutdown;
@@ -605,6 +613,7 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
     }
     int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
     pthread_mutex_unlock(&pool->mu);
+    wake_workers(pool, wake); /* wake > 0 only when help: pool->callers > 0 keeps the pool alive */
     if (help) {
         run_tasks(job);
         pthread_mutex_lock(&pool->mu);
