@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
     static int64_t ones[2] = {1, 1}, out[2];
     static double xs[4096], sums[2];
     for (int i = 0; i < 4096; i++) xs[i] = (double)i * 0.5;
-    pc_args pair = {.in = {ones, ones}, .out = {out}};
-    pc_args reduce = {.in = {xs}, .out = {sums}, .iparam = {2048}};
+    pc_args pair = {.in = {ones, ones}, .out = {out}, .in_bytes = {sizeof ones, sizeof ones}, .out_bytes = {sizeof out}};
+    pc_args reduce = {.in = {xs}, .out = {sums}, .iparam = {2048}, .in_bytes = {sizeof xs}, .out_bytes = {sizeof sums}};
     const shape shapes[] = {
         {.name = "empty (1 trivial task)", .kernel = PC_KERNEL_GCD_BRUTE, .args = pair, .n = 1, .chunk = 1},
         {.name = "2 trivial tasks", .kernel = PC_KERNEL_GCD_BRUTE, .args = pair, .n = 2, .chunk = 1},

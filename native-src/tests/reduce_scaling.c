@@ -116,9 +116,12 @@ int main(int argc, char** argv) {
     printf("read   2 threads / 1 thread         %6.2fx\n", read2 / read1);
 
     /* dot: two halves of the buffer, so it reads the same 256 MiB */
-    pc_args sum = {.in = {x}, .out = {partials}, .iparam = {BLOCK}};
-    pc_args dot = {.in = {x, x + N / 2}, .out = {partials}, .iparam = {BLOCK}};
-    pc_args minmax = {.in = {x}, .out = {partials, indexes}, .iparam = {BLOCK}};
+    uint64_t pbytes = (N / BLOCK) * 2 * sizeof(double);
+    pc_args sum = {.in = {x}, .out = {partials}, .iparam = {BLOCK}, .in_bytes = {BYTES}, .out_bytes = {pbytes}};
+    pc_args dot = {.in = {x, x + N / 2}, .out = {partials}, .iparam = {BLOCK}, .in_bytes = {BYTES / 2, BYTES / 2},
+                   .out_bytes = {pbytes}};
+    pc_args minmax = {.in = {x}, .out = {partials, indexes}, .iparam = {BLOCK}, .in_bytes = {BYTES},
+                      .out_bytes = {pbytes, pbytes}};
     struct {
         const char* name;
         int32_t kernel;

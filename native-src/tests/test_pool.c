@@ -741,10 +741,11 @@ static pc_status whose_thread_run(const pc_args* args, uint64_t begin, uint64_t 
 static const pc_kernel_def WHOSE_THREAD = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "whose_thread",
     .run = whose_thread_run, .inputs_mask = 0x0u, .outputs_mask = 0x1u, .block_param = -1};
 
-static pc_args marks_args(uint64_t* out, int64_t sleep_us) {
+static pc_args marks_args(uint64_t* out, uint64_t count, int64_t sleep_us) {
     pc_args args;
     memset(&args, 0, sizeof args);
     args.out[0] = out;
+    args.out_bytes[0] = count * sizeof *out;
     args.iparam[0] = sleep_us;
     return args;
 }
@@ -801,7 +802,7 @@ static void test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy
     sleep_ms(20); /* the only worker is inside the endless item */
 
     uint64_t marks[5] = {0};
-    pc_args args = marks_args(marks, 0);
+    pc_args args = marks_args(marks, 5, 0);
     pc_job* job = NULL;
     CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 5, 1, &job, NULL));
     sync_call call = {.job = job, .mark = 7, .status = -1};
@@ -828,7 +829,7 @@ static void test_the_caller_never_runs_another_jobs_tasks(void) {
     CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, PC_POOL_MAX_SPIN_NS));
     enum { EARLIER = 60, MINE = 40 };
     uint64_t earlier_marks[EARLIER] = {0}, my_marks[MINE] = {0};
-    pc_args earlier_args = marks_args(earlier_marks, 300), my_args = marks_args(my_marks, 300);
+    pc_args earlier_args = marks_args(earlier_marks, EARLIER, 300), my_args = marks_args(my_marks, MINE, 300);
     pc_job *earlier = NULL, *mine = NULL;
     CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &earlier_args, EARLIER, 1, &earlier, NULL));
     CHECK_STATUS(PC_OK, pc_job_start(earlier));
@@ -856,7 +857,7 @@ static void test_destroy_waits_for_a_caller_inside_its_job(void) {
     pc_pool* pool = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
     uint64_t marks[2] = {0, 0};
-    pc_args endless = marks_args(marks, 100 * 1000 * 1000); /* 100 s per item, unless cancelled */
+    pc_args endless = marks_args(marks, 2, 100 * 1000 * 1000); /* 100 s per item, unless cancelled */
     endless.iparam[1] = 100;                                /* the caller leaves 100 ms after the cancel */
     pc_job* job = NULL;
     CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &endless, 2, 1, &job, NULL));

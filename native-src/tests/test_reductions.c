@@ -119,7 +119,9 @@ static void test_minmax_matches_the_reference_bit_for_bit(void) {
                 for (size_t ib = 0; ib < sizeof blocks / sizeof blocks[0]; ib++) {
                     uint64_t block = blocks[ib];
                     if (block > 2 * n && block != blocks[0]) continue;
-                    pc_args args = {.in = {x}, .out = {values, indexes}, .iparam = {(int64_t)block}};
+                    pc_args args = {.in = {x}, .out = {values, indexes}, .iparam = {(int64_t)block},
+                                    .in_bytes = {n * sizeof *x},
+                                    .out_bytes = {2 * n * sizeof *values, 2 * n * sizeof *indexes}};
                     CHECK_STATUS(PC_OK, pc_run(PC_KERNEL_REDUCE_MINMAX, &args, n, NULL));
                     CHECK(check_against_reference(x, n, block, values, indexes, "pc_run"));
                     uint64_t chunk = block * (1 + next_u64() % 4);
@@ -147,7 +149,8 @@ static void test_minmax_corners_across_runs(void) {
     static double x[N];
     double values[2];
     int64_t indexes[2];
-    pc_args args = {.in = {x}, .out = {values, indexes}, .iparam = {N}};
+    pc_args args = {.in = {x}, .out = {values, indexes}, .iparam = {N}, .in_bytes = {sizeof x},
+                    .out_bytes = {sizeof values, sizeof indexes}};
 
     for (int i = 0; i < N; i++) x[i] = 1.0;
     x[700] = 0.0, x[1500] = -0.0, x[100] = 2.0, x[1540] = 2.0;
