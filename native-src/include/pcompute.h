@@ -232,7 +232,7 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool);
 pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
 
 /* Sets the pool's spin window: how long, in nanoseconds, an idle worker (and a thread in
-   pc_job_start_and_wait whose job other workers are finishing) polls for work before it sleeps on a
+   pc_job_run_and_wait whose job other workers are finishing) polls for work before it sleeps on a
    condition variable. 0 turns spinning off (every idle thread sleeps at once). Takes effect at each
    thread's next idle period. Thread-safe; must not race with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (spin_ns < 0 or > PC_POOL_MAX_SPIN_NS). */
@@ -325,18 +325,26 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
    with pc_job_free of the job. Returns PC_OK, PC_ERR_TIMEOUT (still only created), PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns);
 
-/* pc_job_start, then pc_job_wait with no time limit. When this call starts the job, the calling thread
-   runs tasks of this job beside the workers (of this job only, never another's, even if the job is
-   queued behind others: it then makes progress ahead of them), as OpenMP's master thread does, so a
-   small job never waits for a worker to wake up; it then spins up to the pool's spin window for the
-   workers to finish before it sleeps. Cancellation, progress and the outcome are as for any job, and
-   pc_pool_destroy waits for this thread to leave the job's tasks. Not for a critical (no-safepoint)
-   downcall: the call runs the kernel and may wait. The six `keep` pointers are never read: they let a
-   managed caller (Java's FFM keeps a memory segment alive while it is an argument of a running call) pin
-   the job's buffers from before the first worker touches them until the last one is done.
-   Pass NULL for unused ones. Same returns as pc_job_wait. */
+/* pc_job_start, then pc_job_wait with no time limit: the calling thread only waits, so the job runs
+   on the pool's workers alone, after the jobs queued before it (pc_job_run_and_wait helps instead).
+   The six `keep` pointers are never read: they let a managed caller (Java's FFM keeps a memory segment
+   alive while it is an argument of a running call) pin the job's buffers from before the first worker
+   touches them until the last one is done. Pass NULL for unused ones. Same returns as pc_job_wait. */
 pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
                                 const void* keep3, const void* keep4, const void* keep5);
+
+/* pc_job_start_and_wait for a synchronous call, where the calling thread would only sleep: when this call
+   starts the job, the calling thread runs tasks of this job beside the workers, as OpenMP's master
+   thread does -- of this job only, never another's, and even when the job is queued behind others, so
+   it makes progress ahead of them (up to one more thread than the pool's workers then runs kernels).
+   A job of one task thus never waits for a worker to wake up (~26 us on a VM). Once no task is left to
+   claim, the thread spins up to the pool's spin window for the workers to finish, then sleeps.
+   Cancellation, progress and the outcome are as for any job (pc_job_cancel from another thread stops
+   this thread's task at its next check too); pc_pool_destroy waits for this thread to leave the job's
+   tasks. Not for a critical (no-safepoint) downcall: it runs the kernel and may wait. `keep` pointers
+   and returns as for pc_job_start_and_wait. */
+pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                              const void* keep3, const void* keep4, const void* keep5);
 
 /* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
    inside long per-item loops too). Returns at once; wait for the job to know it has stopped.

@@ -22,7 +22,7 @@
  *   pool->queue  QUEUED jobs in start order; workers take tasks of the first one (job->queue_node);
  *   pool->done   FINISHED jobs whose tag was posted and neither drained nor freed (job->done_node).
  *
- * Hand-off (issue 11): a job's tasks are run by the pool's workers and, for pc_job_start_and_wait, by
+ * Hand-off (issue 11): a job's tasks are run by the pool's workers and, for pc_job_run_and_wait, by
  * the calling thread too (a "caller", counted in job->running like a worker and in pool->callers), which
  * only ever runs tasks of its own job, as OpenMP's master thread does: a job of one task then never waits
  * for a worker to wake up (~26 us on a VM), and a synchronous job ahead of others still makes progress on
@@ -126,7 +126,7 @@ struct pc_pool {
     uint64_t wake_generation; /* bumped by pc_pool_wake_completions: wakes current waiters (pool->mu) */
     int wake_pending;         /* a wake no returning caller has seen yet: the next call sees it (pool->mu) */
     int shutdown;             /* pool->mu */
-    int callers;              /* threads of pc_job_start_and_wait inside their job's tasks (pool->mu) */
+    int callers;              /* threads of pc_job_run_and_wait inside their job's tasks (pool->mu) */
     int spinning;             /* workers spinning for work, not asleep (pool->mu) */
     atomic_int queued;        /* jobs in pool->queue (written under pool->mu; spinners poll it relaxed) */
     atomic_int_fast64_t spin_ns; /* idle spin window, 0 .. PC_POOL_MAX_SPIN_NS (relaxed) */
@@ -373,7 +373,7 @@ pc_status pc_pool_destroy(pc_pool* pool) {
         if (job->state != JOB_FINISHED) cancel_locked(pool, job);
     }
     pthread_cond_broadcast(&pool->work_cv);
-    /* A caller of pc_job_start_and_wait inside its (now cancelled) job's tasks still touches pool->mu
+    /* A caller of pc_job_run_and_wait inside its (now cancelled) job's tasks still touches pool->mu
        when it leaves: wait for it. It stops at its task's next cancel check, then broadcasts work_cv. */
     while (pool->callers > 0) pthread_cond_wait(&pool->work_cv, &pool->mu);
     pthread_mutex_unlock(&pool->mu);
@@ -516,8 +516,8 @@ pc_status pc_job_create_def(pc_pool* pool, const pc_kernel_def* def, const pc_ar
 }
 
 /* pc_job_start with pool->mu held. `helpers` threads besides the workers will run the job's tasks (1 for
-   the caller of pc_job_start_and_wait, else 0). Returns how many sleeping workers to wake (wake_workers).
-   pc_job_start_and_wait signals after it released pool->mu (a woken worker then does not block on it at
+   the caller of pc_job_run_and_wait, else 0). Returns how many sleeping workers to wake (wake_workers).
+   pc_job_run_and_wait signals after it released pool->mu (a woken worker then does not block on it at
    once; a worker that looked at the queue before it was pushed is waiting on work_cv or spinning by then,
    so no wake-up is lost); it may, because pool->callers keeps pc_pool_destroy from freeing the pool. */
 static uint64_t start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
@@ -595,6 +595,13 @@ pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns) {
 
 pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
                                 const void* keep3, const void* keep4, const void* keep5) {
+    (void)keep0, (void)keep1, (void)keep2, (void)keep3, (void)keep4, (void)keep5;
+    pc_status st = pc_job_start(job);
+    return st == PC_OK ? pc_job_wait(job, -1) : st;
+}
+
+pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                              const void* keep3, const void* keep4, const void* keep5) {
     (void)keep0, (void)keep1, (void)keep2, (void)keep3, (void)keep4, (void)keep5;
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
     /* Finished (cancelled before start, or its pool destroyed): the pool may be gone. */

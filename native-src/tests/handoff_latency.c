@@ -4,8 +4,8 @@
  *   - a two-task job: two such items, one task each (a worker must take part unless the caller does both);
  *   - a small reduction: reduce_sum over 4,096 doubles in two tasks of 2,048 (0.3 us of work each);
  * on pools of 1 and 2 workers, with the spin window off and at PC_POOL_DEFAULT_SPIN_NS, by
- *   sync  pc_job_start_and_wait: the caller runs its own job's tasks, then spins for the rest;
- *   wait  pc_job_start + pc_job_wait: the caller only sleeps; with spin 0 this is the hand-off before
+ *   sync  pc_job_run_and_wait: the caller runs its own job's tasks, then spins for the rest;
+ *   wait  pc_job_start + pc_job_wait (what pc_job_start_and_wait does): the caller only sleeps; with spin 0 this is the hand-off before
  *         issue 11 (workers slept at once, the caller slept on the job's condition variable).
  * Back to back (the next job starts as soon as the last returned) and after 1 ms of idleness (past the
  * window: the workers are asleep again). A measurement, not a test: run it by hand, on a quiet machine
@@ -54,7 +54,7 @@ static int measure(pc_pool* pool, const shape* s, int sync, int iterations, long
         int64_t t0 = now_ns();
         pc_status st;
         if (sync) {
-            st = pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL);
+            st = pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL);
         } else {
             st = pc_job_start(job);
             if (st == PC_OK) st = pc_job_wait(job, -1);

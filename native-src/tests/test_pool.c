@@ -473,6 +473,7 @@ static void test_destroy_detaches_created_queued_and_finished_jobs(void) {
         CHECK_STATUS(PC_OK, pc_job_start(detached[j]));              /* no effect, touches no pool */
         CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(detached[j], 0));
         CHECK_STATUS(PC_ERR_CANCELLED, pc_job_start_and_wait(detached[j], NULL, NULL, NULL, NULL, NULL, NULL));
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_run_and_wait(detached[j], NULL, NULL, NULL, NULL, NULL, NULL));
         CHECK_STATUS(PC_OK, pc_job_cancel(detached[j]));
         CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(detached[j], 9));
         uint64_t done = 1, total = 0;
@@ -781,17 +782,21 @@ typedef struct {
     pc_job* job;
     uint64_t mark;
     pc_status status;
+    int only_wait; /* pc_job_start_and_wait instead of pc_job_run_and_wait */
 } sync_call;
 
 static void* start_and_wait_main(void* arg) {
     sync_call* call = arg;
     thread_mark = call->mark;
-    call->status = pc_job_start_and_wait(call->job, NULL, NULL, NULL, NULL, NULL, NULL);
+    call->status = call->only_wait ? pc_job_start_and_wait(call->job, NULL, NULL, NULL, NULL, NULL, NULL)
+                                   : pc_job_run_and_wait(call->job, NULL, NULL, NULL, NULL, NULL, NULL);
     return NULL;
 }
 
 /* Before: the caller only slept, so a synchronous job behind a job that keeps every worker busy waited
-   for it (here: forever). Now its caller runs the job's tasks itself, and only its own job's. */
+   for it (here: forever). Now its caller runs the job's tasks itself, and only its own job's.
+   pc_job_start_and_wait still only waits: a pinning thread of an asynchronous submit (Java) uses it, and
+   there the pool's size must bound how many threads run kernels. */
 static void test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy(void) {
     pc_pool* pool = NULL;
     CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
@@ -812,10 +817,22 @@ static void test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy
     CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(blocker, 0));
     for (int k = 0; k < 5; k++) CHECK(marks[k] == 7);
 
-    CHECK_STATUS(PC_OK, pc_job_cancel(blocker));
     pthread_join(caller, NULL);
     CHECK_STATUS(PC_OK, call.status);
+
+    memset(marks, 0, sizeof marks);
+    pc_job* waiting = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 5, 1, &waiting, NULL));
+    sync_call wait_call = {.job = waiting, .mark = 8, .status = -1, .only_wait = 1};
+    CHECK(pthread_create(&caller, NULL, start_and_wait_main, &wait_call) == 0);
+    CHECK_STATUS(PC_OK, pc_job_wait_started(waiting, -1));
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(waiting, 100 * MS)); /* queued behind the blocker */
+    CHECK_STATUS(PC_OK, pc_job_cancel(blocker));
+    pthread_join(caller, NULL);
+    CHECK_STATUS(PC_OK, wait_call.status);
+    for (int k = 0; k < 5; k++) CHECK(marks[k] == 99); /* on the worker, once the blocker was cancelled */
     CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(blocker, -1));
+    CHECK_STATUS(PC_OK, pc_job_free(waiting));
     CHECK_STATUS(PC_OK, pc_job_free(job));
     CHECK_STATUS(PC_OK, pc_job_free(blocker));
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
@@ -835,7 +852,7 @@ static void test_the_caller_never_runs_another_jobs_tasks(void) {
     CHECK_STATUS(PC_OK, pc_job_start(earlier));
     CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &my_args, MINE, 1, &mine, NULL));
     thread_mark = 1;
-    CHECK_STATUS(PC_OK, pc_job_start_and_wait(mine, NULL, NULL, NULL, NULL, NULL, NULL));
+    CHECK_STATUS(PC_OK, pc_job_run_and_wait(mine, NULL, NULL, NULL, NULL, NULL, NULL));
     thread_mark = 0;
     CHECK_STATUS(PC_OK, pc_job_wait(earlier, -1));
     int mine_by_caller = 0;
@@ -850,7 +867,7 @@ static void test_the_caller_never_runs_another_jobs_tasks(void) {
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
-/* pc_pool_destroy while a caller of pc_job_start_and_wait is inside its job's endless item: destroy
+/* pc_pool_destroy while a caller of pc_job_run_and_wait is inside its job's endless item: destroy
    cancels it and waits for the caller to leave before it frees the pool (else the caller's leaving
    locks a freed mutex: ASan and valgrind see it). */
 static void test_destroy_waits_for_a_caller_inside_its_job(void) {
@@ -892,7 +909,7 @@ static void test_idle_workers_use_no_cpu_once_the_spin_window_has_passed(void) {
     for (int round = 0; round < 200; round++) {
         pc_job* job = NULL;
         CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 8, 1, &job, NULL));
-        CHECK_STATUS(PC_OK, pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+        CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
         CHECK_STATUS(PC_OK, pc_job_free(job));
         for (int k = 0; k < 8; k++) CHECK(out[k] == euclid(a[k], b[k]));
     }
@@ -925,7 +942,7 @@ static void* small_jobs_main(void* arg) {
             s->failures++;
             continue;
         }
-        pc_status st = s->sync ? pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL)
+        pc_status st = s->sync ? pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL)
                                : (pc_job_start(job), pc_job_wait(job, -1));
         if (st != PC_OK) s->failures++;
         for (uint64_t k = 0; k < n; k++) s->failures += out[k] != euclid(a[k], b[k]);
@@ -975,7 +992,7 @@ int main(void) {
              test_submitters_cancellers_and_a_completion_thread_then_destroy_in_flight);
     run_test("spin_window_is_validated_and_defaults_off_when_workers_fill_the_cores",
              test_spin_window_is_validated_and_defaults_off_when_workers_fill_the_cores);
-    run_test("a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy",
+    run_test("a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy_start_and_wait_only_waits",
              test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy);
     run_test("the_caller_never_runs_another_jobs_tasks", test_the_caller_never_runs_another_jobs_tasks);
     run_test("destroy_waits_for_a_caller_inside_its_job", test_destroy_waits_for_a_caller_inside_its_job);

@@ -128,7 +128,7 @@ static void test_minmax_matches_the_reference_bit_for_bit(void) {
                     pc_job* job = NULL;
                     memset(values, 0, 2 * n * sizeof *values);
                     CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_REDUCE_MINMAX, &args, n, chunk, &job, NULL));
-                    CHECK_STATUS(PC_OK, pc_job_start_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+                    CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
                     CHECK_STATUS(PC_OK, pc_job_free(job));
                     CHECK(check_against_reference(x, n, block, values, indexes, "pool"));
                 }

@@ -2142,6 +2142,70 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_job_run_and_wait {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_job_run_and_wait");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static FunctionDescriptor pc_job_run_and_wait$descriptor() {
+        return pc_job_run_and_wait.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static MethodHandle pc_job_run_and_wait$handle() {
+        return pc_job_run_and_wait.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static MemorySegment pc_job_run_and_wait$address() {
+        return pc_job_run_and_wait.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static int pc_job_run_and_wait(MemorySegment job, MemorySegment keep0, MemorySegment keep1, MemorySegment keep2, MemorySegment keep3, MemorySegment keep4, MemorySegment keep5) {
+        var mh$ = pc_job_run_and_wait.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_job_run_and_wait", job, keep0, keep1, keep2, keep3, keep4, keep5);
+            }
+            return (int)mh$.invokeExact(job, keep0, keep1, keep2, keep3, keep4, keep5);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_job_cancel {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,
