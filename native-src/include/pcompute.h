@@ -336,8 +336,10 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
 /* pc_job_start_and_wait for a synchronous call, where the calling thread would only sleep: when this call
    starts the job, the calling thread runs tasks of this job beside the workers, as OpenMP's master
    thread does -- of this job only, never another's, and even when the job is queued behind others, so
-   it makes progress ahead of them (up to one more thread than the pool's workers then runs kernels).
-   A job of one task thus never waits for a worker to wake up (~26 us on a VM). Once no task is left to
+   it makes progress ahead of them. Like OpenMP's master, the caller takes a worker's place: the call
+   wakes at most threads - 1 sleeping workers, so a pool of N threads runs the job on N threads, the
+   caller included (a worker that was busy or spinning may still join). A job of one task thus never
+   waits for a worker to wake up (~26 us on a VM). Once no task is left to
    claim, the thread spins up to the pool's spin window for the workers to finish, then sleeps.
    Cancellation, progress and the outcome are as for any job (pc_job_cancel from another thread stops
    this thread's task at its next check too); pc_pool_destroy waits for this thread to leave the job's

@@ -538,7 +538,11 @@ static uint64_t start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
        sleeps, so none is missed); busy ones look at the queue anyway. */
     uint64_t others = helpers + (uint64_t)pool->spinning;
     uint64_t wake = job->chunks > others ? job->chunks - others : 0;
-    return wake < (uint64_t)pool->threads ? wake : (uint64_t)pool->threads;
+    /* A helping caller takes a worker's place, as OpenMP's master thread is one of its team: a pool of N
+       runs a synchronous job on N threads, not N + 1 on N cores (memory-bound kernels lose to the
+       preempted thread's chunk then). Workers that are busy or spinning may still join it. */
+    uint64_t limit = (uint64_t)pool->threads > helpers ? (uint64_t)pool->threads - helpers : 0;
+    return wake < limit ? wake : limit;
 }
 
 static void wake_workers(pc_pool* pool, uint64_t wake) {

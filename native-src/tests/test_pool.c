@@ -867,6 +867,25 @@ static void test_the_caller_never_runs_another_jobs_tasks(void) {
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
+/* The caller takes a worker's place: on a pool of one sleeping worker (spin off), a synchronous job runs
+   on its caller alone, not on two threads. */
+static void test_a_pool_of_one_runs_a_synchronous_job_on_one_thread(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, 0));
+    sleep_ms(10); /* the worker is asleep */
+    uint64_t marks[6] = {0};
+    pc_args args = marks_args(marks, 6, 1000);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 6, 1, &job, NULL));
+    thread_mark = 5;
+    CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+    thread_mark = 0;
+    for (int k = 0; k < 6; k++) CHECK(marks[k] == 5); /* before: the woken worker took some */
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
 /* pc_pool_destroy while a caller of pc_job_run_and_wait is inside its job's endless item: destroy
    cancels it and waits for the caller to leave before it frees the pool (else the caller's leaving
    locks a freed mutex: ASan and valgrind see it). */
@@ -995,6 +1014,7 @@ int main(void) {
     run_test("a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy_start_and_wait_only_waits",
              test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy);
     run_test("the_caller_never_runs_another_jobs_tasks", test_the_caller_never_runs_another_jobs_tasks);
+    run_test("a_pool_of_one_runs_a_synchronous_job_on_one_thread", test_a_pool_of_one_runs_a_synchronous_job_on_one_thread);
     run_test("destroy_waits_for_a_caller_inside_its_job", test_destroy_waits_for_a_caller_inside_its_job);
     run_test("idle_workers_use_no_cpu_once_the_spin_window_has_passed",
              test_idle_workers_use_no_cpu_once_the_spin_window_has_passed);
