@@ -33,10 +33,12 @@
  * cancel within a task's cancel interval) before it frees the pool.
  *
  * Locking: pool->mu guards the three lists, every job's `state`, `running`, `has_tag` and `pool` fields,
- * the pool's `shutdown`, `wake_generation`, `callers` and `spinning`, and every write of `queued`. job->mu/job->cv guard `result`, `finished` and
- * `started` for pc_job_wait and pc_job_wait_started. Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
- * Memory orders: `queued` and `spin_ns` are read relaxed by spinners (a hint: the spinner takes
- * pool->mu before it looks at the queue itself); a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
+ * the pool's `shutdown`, `wake_generation`, `callers` and `spinning`, and every write of `queued`.
+ * job->mu/job->cv guard `result`, `finished` and `started` for pc_job_wait and pc_job_wait_started.
+ * Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
+ * Memory orders: `queued` and `spin_ns` are read relaxed by spinners (a hint: the spinner takes pool->mu
+ * before it looks at the queue itself, and a caller's spin on `finished` ends in pc_job_wait, under
+ * job->mu); a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
  * matters); `cancel`, `error` and `done_items` are relaxed flags/counters; `finished` is stored with
  * release under job->mu and read with acquire on lock-free fast paths. Results written by workers are
  * published by the pool->mu hand-over: each worker decrements `running` under pool->mu, the last one calls
