@@ -240,7 +240,17 @@ pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t*
 /* Most worker threads a pool may have. */
 #define PC_MAX_THREADS 1024
 
+/* Idle spin window of a new pool's workers when they are fewer than pc_cpu_count(), in nanoseconds: about
+   one wake-up of a sleeping thread on the reference VM (~26 us), so a job started within that time after a
+   worker ran out of work is taken in about a microsecond instead of after a wake-up. */
+#define PC_POOL_DEFAULT_SPIN_NS 30000
+/* Largest spin window pc_pool_set_spin_ns accepts (1 ms): spinning is a latency trade, never a wait. */
+#define PC_POOL_MAX_SPIN_NS 1000000
+
 /* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(), capped at PC_MAX_THREADS).
+   A worker that runs out of work spins (polls, burning its core) for the pool's spin window, then sleeps
+   without using CPU until a job is started: the window is PC_POOL_DEFAULT_SPIN_NS when threads <
+   pc_cpu_count(), else 0 (spinners would take cores from the threads doing work); see pc_pool_set_spin_ns.
    On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > PC_MAX_THREADS),
    PC_ERR_OUT_OF_MEMORY, PC_ERR_THREAD. */
@@ -248,6 +258,16 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool);
 
 /* Stores the pool's worker count in *out_threads. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
+
+/* Sets the pool's spin window: how long, in nanoseconds, an idle worker (and a thread in
+   pc_job_run_and_wait whose job other workers are finishing) polls for work before it sleeps on a
+   condition variable. 0 turns spinning off (every idle thread sleeps at once). Takes effect at each
+   thread's next idle period. Thread-safe; must not race with pc_pool_destroy.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (spin_ns < 0 or > PC_POOL_MAX_SPIN_NS). */
+pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns);
+
+/* Stores the pool's spin window (nanoseconds) in *out_spin_ns. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns);
 
 /* Cancels every job of the pool that has not finished -- created but not started, queued, or running
    (running tasks stop at their next cancel check) -- waits until the workers have stopped touching job
@@ -333,12 +353,28 @@ pc_status pc_job_wait(pc_job* job, int64_t timeout_ns);
    with pc_job_free of the job. Returns PC_OK, PC_ERR_TIMEOUT (still only created), PC_ERR_NULL_ARGUMENT. */
 pc_status pc_job_wait_started(pc_job* job, int64_t timeout_ns);
 
-/* pc_job_start, then pc_job_wait with no time limit. The six `keep` pointers are never read: they let a
-   managed caller (Java's FFM keeps a memory segment alive while it is an argument of a running call) pin
-   the job's buffers from before the first worker touches them until the last one is done.
-   Pass NULL for unused ones. Same returns as pc_job_wait. */
+/* pc_job_start, then pc_job_wait with no time limit: the calling thread only waits, so the job runs
+   on the pool's workers alone, after the jobs queued before it (pc_job_run_and_wait helps instead).
+   The six `keep` pointers are never read: they let a managed caller (Java's FFM keeps a memory segment
+   alive while it is an argument of a running call) pin the job's buffers from before the first worker
+   touches them until the last one is done. Pass NULL for unused ones. Same returns as pc_job_wait. */
 pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
                                 const void* keep3, const void* keep4, const void* keep5);
+
+/* pc_job_start_and_wait for a synchronous call, where the calling thread would only sleep: when this call
+   starts the job, the calling thread runs tasks of this job beside the workers, as OpenMP's master
+   thread does -- of this job only, never another's, and even when the job is queued behind others, so
+   it makes progress ahead of them. Like OpenMP's master, the caller takes a worker's place: the call
+   wakes at most threads - 1 sleeping workers, so a pool of N threads runs the job on N threads, the
+   caller included (a worker that was busy or spinning may still join). A job of one task thus never
+   waits for a worker to wake up (~26 us on a VM). Once no task is left to
+   claim, the thread spins up to the pool's spin window for the workers to finish, then sleeps.
+   Cancellation, progress and the outcome are as for any job (pc_job_cancel from another thread stops
+   this thread's task at its next check too); pc_pool_destroy waits for this thread to leave the job's
+   tasks. Not for a critical (no-safepoint) downcall: it runs the kernel and may wait. `keep` pointers
+   and returns as for pc_job_start_and_wait. */
+pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                              const void* keep3, const void* keep4, const void* keep5);
 
 /* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
    inside long per-item loops too). Returns at once; wait for the job to know it has stopped.

@@ -22,10 +22,23 @@
  *   pool->queue  QUEUED jobs in start order; workers take tasks of the first one (job->queue_node);
  *   pool->done   FINISHED jobs whose tag was posted and neither drained nor freed (job->done_node).
  *
+ * Hand-off (issue 11): a job's tasks are run by the pool's workers and, for pc_job_run_and_wait, by
+ * the calling thread too (a "caller", counted in job->running like a worker and in pool->callers), which
+ * only ever runs tasks of its own job, as OpenMP's master thread does: a job of one task then never waits
+ * for a worker to wake up (~26 us on a VM), and a synchronous job ahead of others still makes progress on
+ * its caller. A worker that runs out of work spins for pool->spin_ns (lock-free, polling pool->queued)
+ * before it sleeps on work_cv, and a caller that has left its job spins as long on job->finished before
+ * it sleeps on job->cv: a peer that is still spinning answers in about a microsecond. After the window
+ * an idle worker sleeps and uses no CPU. pc_pool_destroy waits for callers to leave (they see the
+ * cancel within a task's cancel interval) before it frees the pool.
+ *
  * Locking: pool->mu guards the three lists, every job's `state`, `running`, `has_tag` and `pool` fields,
- * and the pool's `shutdown` and `wake_generation`. job->mu/job->cv guard `result`, `finished` and
- * `started` for pc_job_wait and pc_job_wait_started. Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
- * Memory orders: a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
+ * the pool's `shutdown`, `wake_generation`, `callers` and `spinning`, and every write of `queued`.
+ * job->mu/job->cv guard `result`, `finished` and `started` for pc_job_wait and pc_job_wait_started.
+ * Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
+ * Memory orders: `queued` and `spin_ns` are read relaxed by spinners (a hint: the spinner takes pool->mu
+ * before it looks at the queue itself, and a caller's spin on `finished` ends in pc_job_wait, under
+ * job->mu); a task is claimed with an atomic fetch_add on job->next_chunk (relaxed: only uniqueness
  * matters); `cancel`, `error` and `done_items` are relaxed flags/counters; `finished` is stored with
  * release under job->mu and read with acquire on lock-free fast paths. Results written by workers are
  * published by the pool->mu hand-over: each worker decrements `running` under pool->mu, the last one calls
@@ -115,6 +128,10 @@ struct pc_pool {
     uint64_t wake_generation; /* bumped by pc_pool_wake_completions: wakes current waiters (pool->mu) */
     int wake_pending;         /* a wake no returning caller has seen yet: the next call sees it (pool->mu) */
     int shutdown;             /* pool->mu */
+    int callers;              /* threads of pc_job_run_and_wait inside their job's tasks (pool->mu) */
+    int spinning;             /* workers spinning for work, not asleep (pool->mu) */
+    atomic_int queued;        /* jobs in pool->queue (written under pool->mu; spinners poll it relaxed) */
+    atomic_int_fast64_t spin_ns; /* idle spin window, 0 .. PC_POOL_MAX_SPIN_NS (relaxed) */
     int32_t threads;          /* immutable once created */
     pthread_t* workers;       /* immutable once created; joined only by pc_pool_destroy */
 };
@@ -144,11 +161,18 @@ static void finish(pc_pool* pool, pc_job* job) {
     pthread_mutex_unlock(&job->mu);
 }
 
+/* Takes a QUEUED job off the run queue. */
+static void dequeue(pc_pool* pool, pc_job* job) {
+    list_remove(&job->queue_node);
+    atomic_store_explicit(&pool->queued, atomic_load_explicit(&pool->queued, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
+}
+
 /* Cancels the job; finishes it here when no worker is inside (otherwise the last one out does). */
 static void cancel_locked(pc_pool* pool, pc_job* job) {
     atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
     if (job->state == JOB_CREATED || (job->state == JOB_QUEUED && job->running == 0)) {
-        if (job->state == JOB_QUEUED) list_remove(&job->queue_node);
+        if (job->state == JOB_QUEUED) dequeue(pool, job);
         finish(pool, job);
     }
 }
@@ -175,12 +199,66 @@ static void run_tasks(pc_job* job) {
     }
 }
 
+/* A thread (worker or caller) that was inside the job's tasks leaves it. It stopped because every task
+   is claimed or the job is cancelled: either way no thread needs to pick the job up again. The last one
+   out publishes the outcome. pool->mu held. */
+static void leave_job(pc_pool* pool, pc_job* job) {
+    job->running--;
+    if (job->state == JOB_QUEUED) {
+        dequeue(pool, job);
+        job->state = JOB_RUNNING;
+    }
+    if (job->running == 0) finish(pool, job);
+}
+
+static int64_t monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Tells the core a spin-wait is under way (x86 PAUSE: saves power, yields to a hyper-thread sibling). */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Spins for at most spin_ns until *flag is non-zero (relaxed; the caller re-checks under a lock or with
+   acquire); returns whether it saw it. */
+static int spin_until_set(const atomic_int* flag, int64_t spin_ns) {
+    if (spin_ns <= 0) return 0;
+    int64_t deadline = monotonic_ns() + spin_ns;
+    for (;;) {
+        for (int k = 0; k < 16; k++) {
+            if (atomic_load_explicit(flag, memory_order_relaxed)) return 1;
+            cpu_relax();
+        }
+        if (monotonic_ns() >= deadline) return 0;
+    }
+}
+
 static void* worker_main(void* arg) {
     pc_pool* pool = arg;
+    int may_spin = 1; /* one spin window per idle period, then sleep */
     pthread_mutex_lock(&pool->mu);
     for (;;) {
-        while (!pool->shutdown && !list_linked(&pool->queue)) pthread_cond_wait(&pool->work_cv, &pool->mu);
+        if (!pool->shutdown && !list_linked(&pool->queue)) {
+            int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+            if (may_spin && spin_ns > 0) {
+                may_spin = 0;
+                pool->spinning++; /* pc_job_start wakes fewer sleepers while this one looks */
+                pthread_mutex_unlock(&pool->mu);
+                spin_until_set(&pool->queued, spin_ns);
+                pthread_mutex_lock(&pool->mu);
+                pool->spinning--;
+            } else {
+                pthread_cond_wait(&pool->work_cv, &pool->mu);
+            }
+            continue; /* look again, under pool->mu */
+        }
         if (!list_linked(&pool->queue)) break; /* shut down and nothing left to run */
+        may_spin = 1;
         pc_job* job = JOB_OF(pool->queue.next, queue_node);
         job->running++;
         pthread_mutex_unlock(&pool->mu);
@@ -188,14 +266,7 @@ static void* worker_main(void* arg) {
         run_tasks(job);
 
         pthread_mutex_lock(&pool->mu);
-        job->running--;
-        /* This worker stopped because every task is claimed or the job is cancelled: either way no
-           worker needs to pick the job up again. The last one out publishes the outcome. */
-        if (job->state == JOB_QUEUED) {
-            list_remove(&job->queue_node);
-            job->state = JOB_RUNNING;
-        }
-        if (job->running == 0) finish(pool, job);
+        leave_job(pool, job);
     }
     pthread_mutex_unlock(&pool->mu);
     return NULL;
@@ -250,6 +321,9 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (pthread_mutex_init(&pool->mu, NULL) != 0) goto fail_mutex;
     if (pthread_cond_init(&pool->work_cv, NULL) != 0) goto fail_work_cv;
     if (cond_init_monotonic(&pool->done_cv) != 0) goto fail_done_cv;
+    atomic_init(&pool->queued, 0);
+    /* Spinning pays only when an idle core can run the spinner: off when the workers fill the cores. */
+    atomic_init(&pool->spin_ns, threads < pc_cpu_count() ? PC_POOL_DEFAULT_SPIN_NS : 0);
     for (int32_t i = 0; i < threads; i++) {
         if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0) {
             pool->threads = i; /* join the ones that started */
@@ -277,6 +351,19 @@ pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads) {
     return PC_OK;
 }
 
+pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns) {
+    if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (spin_ns < 0 || spin_ns > PC_POOL_MAX_SPIN_NS) return PC_ERR_INVALID_ARGUMENT;
+    atomic_store_explicit(&pool->spin_ns, spin_ns, memory_order_relaxed);
+    return PC_OK;
+}
+
+pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns) {
+    if (pool == NULL || out_spin_ns == NULL) return PC_ERR_NULL_ARGUMENT;
+    *out_spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    return PC_OK;
+}
+
 pc_status pc_pool_destroy(pc_pool* pool) {
     if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
     pthread_mutex_lock(&pool->mu);
@@ -288,6 +375,9 @@ pc_status pc_pool_destroy(pc_pool* pool) {
         if (job->state != JOB_FINISHED) cancel_locked(pool, job);
     }
     pthread_cond_broadcast(&pool->work_cv);
+    /* A caller of pc_job_run_and_wait inside its (now cancelled) job's tasks still touches pool->mu
+       when it leaves: wait for it. It stops at its task's next cancel check, then broadcasts work_cv. */
+    while (pool->callers > 0) pthread_cond_wait(&pool->work_cv, &pool->mu);
     pthread_mutex_unlock(&pool->mu);
 
     for (int32_t i = 0; i < pool->threads; i++) pthread_join(pool->workers[i], NULL);
@@ -427,6 +517,40 @@ pc_status pc_job_create_def(pc_pool* pool, const pc_kernel_def* def, const pc_ar
     return PC_OK;
 }
 
+/* pc_job_start with pool->mu held. `helpers` threads besides the workers will run the job's tasks (1 for
+   the caller of pc_job_run_and_wait, else 0). Returns how many sleeping workers to wake (wake_workers).
+   pc_job_run_and_wait signals after it released pool->mu (a woken worker then does not block on it at
+   once; a worker that looked at the queue before it was pushed is waiting on work_cv or spinning by then,
+   so no wake-up is lost); it may, because pool->callers keeps pc_pool_destroy from freeing the pool. */
+static uint64_t start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
+    if (job->state != JOB_CREATED) return 0;
+    if (job->n == 0) {
+        finish(pool, job);
+        return 0;
+    }
+    job->state = JOB_QUEUED;
+    list_push_back(&pool->queue, &job->queue_node);
+    atomic_store_explicit(&pool->queued, atomic_load_explicit(&pool->queued, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    pthread_mutex_lock(&job->mu);
+    mark_started(job);
+    pthread_mutex_unlock(&job->mu);
+    /* Wake only as many idle workers as the job has tasks no one else takes: not for the caller's, nor
+       for those spinning workers will see (a spinner takes pool->mu and looks at the queue before it
+       sleeps, so none is missed); busy ones look at the queue anyway. */
+    uint64_t others = helpers + (uint64_t)pool->spinning;
+    uint64_t wake = job->chunks > others ? job->chunks - others : 0;
+    /* A helping caller takes a worker's place, as OpenMP's master thread is one of its team: a pool of N
+       runs a synchronous job on N threads, not N + 1 on N cores (memory-bound kernels lose to the
+       preempted thread's chunk then). Workers that are busy or spinning may still join it. */
+    uint64_t limit = (uint64_t)pool->threads > helpers ? (uint64_t)pool->threads - helpers : 0;
+    return wake < limit ? wake : limit;
+}
+
+static void wake_workers(pc_pool* pool, uint64_t wake) {
+    for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
+}
+
 pc_status pc_job_start(pc_job* job) {
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
     /* Finished (cancelled before start, or its pool destroyed): nothing to do, and the pool may be gone. */
@@ -434,20 +558,9 @@ pc_status pc_job_start(pc_job* job) {
     pc_pool* pool = job->pool;
     if (pool == NULL) return PC_OK;
     pthread_mutex_lock(&pool->mu);
-    if (job->state == JOB_CREATED) {
-        if (job->n == 0) {
-            finish(pool, job);
-        } else {
-            job->state = JOB_QUEUED;
-            list_push_back(&pool->queue, &job->queue_node);
-            pthread_mutex_lock(&job->mu);
-            mark_started(job);
-            pthread_mutex_unlock(&job->mu);
-            /* Wake only as many idle workers as the job has tasks; busy ones look at the queue anyway. */
-            uint64_t wake = job->chunks < (uint64_t)pool->threads ? job->chunks : (uint64_t)pool->threads;
-            for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
-        }
-    }
+    /* Wakes under pool->mu: once it is released the job may finish and its pool be destroyed by a thread
+       that waited for it, so this call touches the pool no more. */
+    wake_workers(pool, start_locked(pool, job, 0));
     pthread_mutex_unlock(&pool->mu);
     return PC_OK;
 }
@@ -491,6 +604,40 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
     (void)keep0, (void)keep1, (void)keep2, (void)keep3, (void)keep4, (void)keep5;
     pc_status st = pc_job_start(job);
     return st == PC_OK ? pc_job_wait(job, -1) : st;
+}
+
+pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
+                              const void* keep3, const void* keep4, const void* keep5) {
+    (void)keep0, (void)keep1, (void)keep2, (void)keep3, (void)keep4, (void)keep5;
+    if (job == NULL) return PC_ERR_NULL_ARGUMENT;
+    /* Finished (cancelled before start, or its pool destroyed): the pool may be gone. */
+    if (atomic_load_explicit(&job->finished, memory_order_acquire)) return pc_job_wait(job, -1);
+    pc_pool* pool = job->pool;
+    if (pool == NULL) return pc_job_wait(job, -1);
+    pthread_mutex_lock(&pool->mu);
+    int was_created = job->state == JOB_CREATED;
+    uint64_t wake = start_locked(pool, job, 1);
+    /* Only the call that started the job helps, and only while the job is queued (tasks unclaimed): this
+       thread then runs tasks of this job and of no other, as a worker would, and leaves it as they do. */
+    int help = was_created && job->state == JOB_QUEUED && !pool->shutdown;
+    if (help) {
+        job->running++;
+        pool->callers++;
+    }
+    int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    pthread_mutex_unlock(&pool->mu);
+    wake_workers(pool, wake); /* wake > 0 only when help: pool->callers > 0 keeps the pool alive */
+    if (help) {
+        run_tasks(job);
+        pthread_mutex_lock(&pool->mu);
+        leave_job(pool, job);
+        pool->callers--;
+        if (pool->shutdown) pthread_cond_broadcast(&pool->work_cv); /* pc_pool_destroy waits for callers */
+        pthread_mutex_unlock(&pool->mu);
+        /* Workers may still be inside: a short spin catches their end without a sleep and a wake-up. */
+        spin_until_set(&job->finished, spin_ns);
+    }
+    return pc_job_wait(job, -1);
 }
 
 pc_status pc_job_cancel(pc_job* job) {

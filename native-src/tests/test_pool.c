@@ -473,6 +473,7 @@ static void test_destroy_detaches_created_queued_and_finished_jobs(void) {
         CHECK_STATUS(PC_OK, pc_job_start(detached[j]));              /* no effect, touches no pool */
         CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(detached[j], 0));
         CHECK_STATUS(PC_ERR_CANCELLED, pc_job_start_and_wait(detached[j], NULL, NULL, NULL, NULL, NULL, NULL));
+        CHECK_STATUS(PC_ERR_CANCELLED, pc_job_run_and_wait(detached[j], NULL, NULL, NULL, NULL, NULL, NULL));
         CHECK_STATUS(PC_OK, pc_job_cancel(detached[j]));
         CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_job_set_completion_tag(detached[j], 9));
         uint64_t done = 1, total = 0;
@@ -715,6 +716,278 @@ static void test_submitters_cancellers_and_a_completion_thread_then_destroy_in_f
     free(st);
 }
 
+/* ---- hand-off (issue 11 item 3): the synchronous caller helps, workers spin a bounded window --------- */
+
+/* A kernel that records which thread ran each item: out[0][k] = the caller's mark (see thread_mark),
+   after iparam[0] microseconds of cancellable sleep. A cancelled item on a test's own thread (a caller
+   of pc_job_start_and_wait) lingers iparam[1] ms before it returns: a slow cancel check, made long. */
+static _Thread_local uint64_t thread_mark = 0; /* 0 on pool workers; tests set their own threads' mark */
+
+static pc_status whose_thread_run(const pc_args* args, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
+    uint64_t* out = args->out[0];
+    for (uint64_t k = begin; k < end; k++) {
+        for (int64_t us = 0; us < args->iparam[0]; us += 50) {
+            if (cancel != NULL && atomic_load_explicit(cancel, memory_order_relaxed)) {
+                if (thread_mark != 0) sleep_ms((long)args->iparam[1]);
+                return PC_ERR_CANCELLED;
+            }
+            struct timespec ts = {0, 50000};
+            nanosleep(&ts, NULL);
+        }
+        out[k] = thread_mark == 0 ? 99 : thread_mark; /* 99: a pool worker */
+    }
+    return PC_OK;
+}
+
+static const pc_kernel_def WHOSE_THREAD = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "whose_thread",
+    .run = whose_thread_run, .inputs_mask = 0x0u, .outputs_mask = 0x1u, .block_param = -1};
+
+static pc_args marks_args(uint64_t* out, uint64_t count, int64_t sleep_us) {
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.out[0] = out;
+    args.out_bytes[0] = count * sizeof *out;
+    args.iparam[0] = sleep_us;
+    return args;
+}
+
+static void test_spin_window_is_validated_and_defaults_off_when_workers_fill_the_cores(void) {
+    int32_t cpus = pc_cpu_count();
+    pc_pool* pool = NULL;
+    int64_t spin = -1;
+    CHECK_STATUS(PC_OK, pc_pool_create(cpus, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_spin_ns(pool, &spin));
+    CHECK(spin == 0);
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_set_spin_ns(NULL, 1000));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_spin_ns(NULL, &spin));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_spin_ns(pool, NULL));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_spin_ns(pool, -1));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_spin_ns(pool, PC_POOL_MAX_SPIN_NS + 1));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_spin_ns(pool, INT64_MIN));
+    CHECK_STATUS(PC_OK, pc_pool_spin_ns(pool, &spin));
+    CHECK(spin == 0); /* refused values leave it alone */
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, PC_POOL_MAX_SPIN_NS));
+    CHECK_STATUS(PC_OK, pc_pool_spin_ns(pool, &spin));
+    CHECK(spin == PC_POOL_MAX_SPIN_NS);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    if (cpus > 1) { /* fewer workers than cores: spinning on by default */
+        CHECK_STATUS(PC_OK, pc_pool_create(cpus - 1, &pool));
+        CHECK_STATUS(PC_OK, pc_pool_spin_ns(pool, &spin));
+        CHECK(spin == PC_POOL_DEFAULT_SPIN_NS);
+        CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    }
+}
+
+typedef struct {
+    pc_job* job;
+    uint64_t mark;
+    pc_status status;
+    int only_wait; /* pc_job_start_and_wait instead of pc_job_run_and_wait */
+} sync_call;
+
+static void* start_and_wait_main(void* arg) {
+    sync_call* call = arg;
+    thread_mark = call->mark;
+    call->status = call->only_wait ? pc_job_start_and_wait(call->job, NULL, NULL, NULL, NULL, NULL, NULL)
+                                   : pc_job_run_and_wait(call->job, NULL, NULL, NULL, NULL, NULL, NULL);
+    return NULL;
+}
+
+/* Before: the caller only slept, so a synchronous job behind a job that keeps every worker busy waited
+   for it (here: forever). Now its caller runs the job's tasks itself, and only its own job's.
+   pc_job_start_and_wait still only waits: a pinning thread of an asynchronous submit (Java) uses it, and
+   there the pool's size must bound how many threads run kernels. */
+static void test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    int64_t ea[1] = {ENDLESS_A}, eb[1] = {ENDLESS_B}, eout[1] = {0};
+    pc_args endless = pair_args(ea, eb, eout);
+    pc_job* blocker = NULL;
+    CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_BRUTE, &endless, 1, 1, &blocker, NULL));
+    sleep_ms(20); /* the only worker is inside the endless item */
+
+    uint64_t marks[5] = {0};
+    pc_args args = marks_args(marks, 5, 0);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 5, 1, &job, NULL));
+    sync_call call = {.job = job, .mark = 7, .status = -1};
+    pthread_t caller;
+    CHECK(pthread_create(&caller, NULL, start_and_wait_main, &call) == 0);
+    CHECK_STATUS(PC_OK, pc_job_wait(job, 5000 * MS)); /* before: PC_ERR_TIMEOUT */
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(blocker, 0));
+    for (int k = 0; k < 5; k++) CHECK(marks[k] == 7);
+
+    pthread_join(caller, NULL);
+    CHECK_STATUS(PC_OK, call.status);
+
+    memset(marks, 0, sizeof marks);
+    pc_job* waiting = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 5, 1, &waiting, NULL));
+    sync_call wait_call = {.job = waiting, .mark = 8, .status = -1, .only_wait = 1};
+    CHECK(pthread_create(&caller, NULL, start_and_wait_main, &wait_call) == 0);
+    CHECK_STATUS(PC_OK, pc_job_wait_started(waiting, -1));
+    CHECK_STATUS(PC_ERR_TIMEOUT, pc_job_wait(waiting, 100 * MS)); /* queued behind the blocker */
+    CHECK_STATUS(PC_OK, pc_job_cancel(blocker));
+    pthread_join(caller, NULL);
+    CHECK_STATUS(PC_OK, wait_call.status);
+    for (int k = 0; k < 5; k++) CHECK(marks[k] == 99); /* on the worker, once the blocker was cancelled */
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(blocker, -1));
+    CHECK_STATUS(PC_OK, pc_job_free(waiting));
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    CHECK_STATUS(PC_OK, pc_job_free(blocker));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* The caller helps with its own job only: a job queued before it runs on the workers alone, while the
+   caller's items are shared by the caller and the worker that is free again. */
+static void test_the_caller_never_runs_another_jobs_tasks(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, PC_POOL_MAX_SPIN_NS));
+    enum { EARLIER = 60, MINE = 40 };
+    uint64_t earlier_marks[EARLIER] = {0}, my_marks[MINE] = {0};
+    pc_args earlier_args = marks_args(earlier_marks, EARLIER, 300), my_args = marks_args(my_marks, MINE, 300);
+    pc_job *earlier = NULL, *mine = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &earlier_args, EARLIER, 1, &earlier, NULL));
+    CHECK_STATUS(PC_OK, pc_job_start(earlier));
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &my_args, MINE, 1, &mine, NULL));
+    thread_mark = 1;
+    CHECK_STATUS(PC_OK, pc_job_run_and_wait(mine, NULL, NULL, NULL, NULL, NULL, NULL));
+    thread_mark = 0;
+    CHECK_STATUS(PC_OK, pc_job_wait(earlier, -1));
+    int mine_by_caller = 0;
+    for (int k = 0; k < EARLIER; k++) CHECK(earlier_marks[k] == 99);
+    for (int k = 0; k < MINE; k++) {
+        CHECK(my_marks[k] == 1 || my_marks[k] == 99);
+        mine_by_caller += my_marks[k] == 1;
+    }
+    CHECK(mine_by_caller > 0);
+    CHECK_STATUS(PC_OK, pc_job_free(mine));
+    CHECK_STATUS(PC_OK, pc_job_free(earlier));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* The caller takes a worker's place: on a pool of one sleeping worker (spin off), a synchronous job runs
+   on its caller alone, not on two threads. */
+static void test_a_pool_of_one_runs_a_synchronous_job_on_one_thread(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, 0));
+    sleep_ms(10); /* the worker is asleep */
+    uint64_t marks[6] = {0};
+    pc_args args = marks_args(marks, 6, 1000);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, 6, 1, &job, NULL));
+    thread_mark = 5;
+    CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+    thread_mark = 0;
+    for (int k = 0; k < 6; k++) CHECK(marks[k] == 5); /* before: the woken worker took some */
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* pc_pool_destroy while a caller of pc_job_run_and_wait is inside its job's endless item: destroy
+   cancels it and waits for the caller to leave before it frees the pool (else the caller's leaving
+   locks a freed mutex: ASan and valgrind see it). */
+static void test_destroy_waits_for_a_caller_inside_its_job(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(1, &pool));
+    uint64_t marks[2] = {0, 0};
+    pc_args endless = marks_args(marks, 2, 100 * 1000 * 1000); /* 100 s per item, unless cancelled */
+    endless.iparam[1] = 100;                                /* the caller leaves 100 ms after the cancel */
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &endless, 2, 1, &job, NULL));
+    CHECK_STATUS(PC_OK, pc_job_set_completion_tag(job, 5)); /* finishing it then writes to the pool */
+    sync_call call = {.job = job, .mark = 3, .status = -1};
+    pthread_t caller;
+    CHECK(pthread_create(&caller, NULL, start_and_wait_main, &call) == 0);
+    CHECK_STATUS(PC_OK, pc_job_wait_started(job, -1));
+    sleep_ms(20); /* the caller and the worker are each inside an endless item */
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    CHECK_STATUS(PC_ERR_CANCELLED, pc_job_wait(job, 0)); /* finished when destroy returns, as documented */
+    pthread_join(caller, NULL);
+    CHECK_STATUS(PC_ERR_CANCELLED, call.status);
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+}
+
+/* CPU time of the whole process (every thread), in seconds. */
+static double process_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Idle workers spin one bounded window, then sleep: over 200 ms of an idle pool, with the longest window
+   allowed, the process uses (almost) no CPU. A spinner that never slept would use ~200 ms per worker. */
+static void test_idle_workers_use_no_cpu_once_the_spin_window_has_passed(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, PC_POOL_MAX_SPIN_NS));
+    int64_t a[8] = {12, 30, 7, 9, 100, 81, 64, 15}, b[8] = {18, 45, 21, 6, 75, 27, 48, 25}, out[8];
+    pc_args args = pair_args(a, b, out);
+    for (int round = 0; round < 200; round++) {
+        pc_job* job = NULL;
+        CHECK_STATUS(PC_OK, pc_job_create(pool, PC_KERNEL_GCD_BRUTE, &args, 8, 1, &job, NULL));
+        CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+        CHECK_STATUS(PC_OK, pc_job_free(job));
+        for (int k = 0; k < 8; k++) CHECK(out[k] == euclid(a[k], b[k]));
+    }
+    sleep_ms(10); /* past the 1 ms window */
+    double cpu0 = process_cpu_seconds(), wall0 = now_seconds();
+    sleep_ms(200);
+    double cpu = process_cpu_seconds() - cpu0, wall = now_seconds() - wall0;
+    printf("     idle pool of 2 workers (spin window 1 ms): %.2f ms CPU over %.0f ms\n", cpu * 1e3, wall * 1e3);
+    CHECK(cpu < 0.010); /* the watchdog thread wakes twice; a spinning worker alone would be ~0.2 s */
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* Many small synchronous jobs from two callers at once beside asynchronous ones, with spinning on: every
+   result right, every job finished once (meant for ThreadSanitizer too). */
+typedef struct {
+    pc_pool* pool;
+    int sync;
+    int failures;
+} small_jobs;
+
+static void* small_jobs_main(void* arg) {
+    small_jobs* s = arg;
+    int64_t a[6] = {12, 30, 7, 9, 100, 81}, b[6] = {18, 45, 21, 6, 75, 27}, out[6];
+    pc_args args = pair_args(a, b, out);
+    for (int round = 0; round < 1000; round++) {
+        memset(out, 0, sizeof out);
+        pc_job* job = NULL;
+        uint64_t n = 1 + (uint64_t)round % 6;
+        if (pc_job_create(s->pool, PC_KERNEL_GCD_BRUTE, &args, n, 1, &job, NULL) != PC_OK) {
+            s->failures++;
+            continue;
+        }
+        pc_status st = s->sync ? pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL)
+                               : (pc_job_start(job), pc_job_wait(job, -1));
+        if (st != PC_OK) s->failures++;
+        for (uint64_t k = 0; k < n; k++) s->failures += out[k] != euclid(a[k], b[k]);
+        if (pc_job_free(job) != PC_OK) s->failures++;
+    }
+    return NULL;
+}
+
+static void test_small_synchronous_and_asynchronous_jobs_from_several_threads(void) {
+    static const int64_t spins[] = {0, 50000}; /* off, and 50 us */
+    for (size_t i = 0; i < sizeof spins / sizeof spins[0]; i++) {
+        int64_t spin = spins[i];
+        pc_pool* pool = NULL;
+        CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+        CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, spin));
+        small_jobs runs[3] = {{pool, 1, 0}, {pool, 1, 0}, {pool, 0, 0}};
+        pthread_t threads[3];
+        for (int t = 0; t < 3; t++) CHECK(pthread_create(&threads[t], NULL, small_jobs_main, &runs[t]) == 0);
+        for (int t = 0; t < 3; t++) {
+            pthread_join(threads[t], NULL);
+            CHECK(runs[t].failures == 0);
+        }
+        CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+    }
+}
+
 int main(void) {
     const char* limit = getenv("PC_TEST_WATCHDOG_S");
     if (limit != NULL && atol(limit) > 0) watchdog_limit_s = atol(limit);
@@ -736,6 +1009,17 @@ int main(void) {
              test_cancelling_ten_thousand_queued_jobs_finishes_each_in_cancel_order);
     run_test("submitters_cancellers_and_a_completion_thread_then_destroy_in_flight",
              test_submitters_cancellers_and_a_completion_thread_then_destroy_in_flight);
+    run_test("spin_window_is_validated_and_defaults_off_when_workers_fill_the_cores",
+             test_spin_window_is_validated_and_defaults_off_when_workers_fill_the_cores);
+    run_test("a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy_start_and_wait_only_waits",
+             test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy);
+    run_test("the_caller_never_runs_another_jobs_tasks", test_the_caller_never_runs_another_jobs_tasks);
+    run_test("a_pool_of_one_runs_a_synchronous_job_on_one_thread", test_a_pool_of_one_runs_a_synchronous_job_on_one_thread);
+    run_test("destroy_waits_for_a_caller_inside_its_job", test_destroy_waits_for_a_caller_inside_its_job);
+    run_test("idle_workers_use_no_cpu_once_the_spin_window_has_passed",
+             test_idle_workers_use_no_cpu_once_the_spin_window_has_passed);
+    run_test("small_synchronous_and_asynchronous_jobs_from_several_threads",
+             test_small_synchronous_and_asynchronous_jobs_from_several_threads);
     atomic_store(&watchdog_stop, 1);
     pthread_join(watchdog, NULL); /* joined, not detached: valgrind reports a detached thread's stack */
     printf("%d passed, %d failed\n", tests_passed, tests_failed);

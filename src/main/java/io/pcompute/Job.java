@@ -252,12 +252,13 @@ public final class Job<T> {
     /**
      * Starts the native job and waits in that same downcall until the workers are done (pinning the
      * caller's segments throughout), then {@link #finish}es it. For synchronous jobs, on the caller's
-     * thread: nobody else can close the caller's arenas in between.
+     * thread: nobody else can close the caller's arenas in between. The caller's thread runs tasks of the
+     * job beside the workers meanwhile ({@code pc_job_run_and_wait}).
      */
     void runPinned() {
         int status;
         try {
-            status = Native.startAndWait(handle, pinned);
+            status = Native.runAndWait(handle, pinned);
         } catch (Throwable t) {
             abandon(closedArena().<Throwable>map(e -> e).orElse(t));
             return;

@@ -149,6 +149,24 @@ public class pcompute_h {
     public static int PC_MAX_THREADS() {
         return PC_MAX_THREADS;
     }
+    private static final int PC_POOL_DEFAULT_SPIN_NS = (int)30000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_POOL_DEFAULT_SPIN_NS 30000
+     * }
+     */
+    public static int PC_POOL_DEFAULT_SPIN_NS() {
+        return PC_POOL_DEFAULT_SPIN_NS;
+    }
+    private static final int PC_POOL_MAX_SPIN_NS = (int)1000000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_POOL_MAX_SPIN_NS 1000000
+     * }
+     */
+    public static int PC_POOL_MAX_SPIN_NS() {
+        return PC_POOL_MAX_SPIN_NS;
+    }
     private static final int PC_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1545,6 +1563,124 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_pool_set_spin_ns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_set_spin_ns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_spin_ns(pc_pool *pool, int64_t spin_ns)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_set_spin_ns$descriptor() {
+        return pc_pool_set_spin_ns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_spin_ns(pc_pool *pool, int64_t spin_ns)
+     * }
+     */
+    public static MethodHandle pc_pool_set_spin_ns$handle() {
+        return pc_pool_set_spin_ns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_spin_ns(pc_pool *pool, int64_t spin_ns)
+     * }
+     */
+    public static MemorySegment pc_pool_set_spin_ns$address() {
+        return pc_pool_set_spin_ns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_spin_ns(pc_pool *pool, int64_t spin_ns)
+     * }
+     */
+    public static int pc_pool_set_spin_ns(MemorySegment pool, long spin_ns) {
+        var mh$ = pc_pool_set_spin_ns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_set_spin_ns", pool, spin_ns);
+            }
+            return (int)mh$.invokeExact(pool, spin_ns);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_spin_ns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_spin_ns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_spin_ns(const pc_pool *pool, int64_t *out_spin_ns)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_spin_ns$descriptor() {
+        return pc_pool_spin_ns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_spin_ns(const pc_pool *pool, int64_t *out_spin_ns)
+     * }
+     */
+    public static MethodHandle pc_pool_spin_ns$handle() {
+        return pc_pool_spin_ns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_spin_ns(const pc_pool *pool, int64_t *out_spin_ns)
+     * }
+     */
+    public static MemorySegment pc_pool_spin_ns$address() {
+        return pc_pool_spin_ns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_spin_ns(const pc_pool *pool, int64_t *out_spin_ns)
+     * }
+     */
+    public static int pc_pool_spin_ns(MemorySegment pool, MemorySegment out_spin_ns) {
+        var mh$ = pc_pool_spin_ns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_spin_ns", pool, out_spin_ns);
+            }
+            return (int)mh$.invokeExact(pool, out_spin_ns);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_pool_destroy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,
@@ -2207,6 +2343,70 @@ public class pcompute_h {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pc_job_start_and_wait", job, keep0, keep1, keep2, keep3, keep4, keep5);
+            }
+            return (int)mh$.invokeExact(job, keep0, keep1, keep2, keep3, keep4, keep5);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_job_run_and_wait {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_job_run_and_wait");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static FunctionDescriptor pc_job_run_and_wait$descriptor() {
+        return pc_job_run_and_wait.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static MethodHandle pc_job_run_and_wait$handle() {
+        return pc_job_run_and_wait.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static MemorySegment pc_job_run_and_wait$address() {
+        return pc_job_run_and_wait.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_job_run_and_wait(pc_job *job, const void *keep0, const void *keep1, const void *keep2, const void *keep3, const void *keep4, const void *keep5)
+     * }
+     */
+    public static int pc_job_run_and_wait(MemorySegment job, MemorySegment keep0, MemorySegment keep1, MemorySegment keep2, MemorySegment keep3, MemorySegment keep4, MemorySegment keep5) {
+        var mh$ = pc_job_run_and_wait.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_job_run_and_wait", job, keep0, keep1, keep2, keep3, keep4, keep5);
             }
             return (int)mh$.invokeExact(job, keep0, keep1, keep2, keep3, keep4, keep5);
         } catch (Throwable ex$) {

@@ -347,15 +347,34 @@ public final class Native {
      * touches them until the last one is done. Returns PC_OK or PC_ERR_CANCELLED.
      */
     public static int startAndWait(MemorySegment job, MemorySegment[] keep) {
-        MemorySegment[] k = new MemorySegment[6];
-        for (int i = 0; i < k.length; i++) {
-            k[i] = i < keep.length && keep[i] != null ? keep[i] : MemorySegment.NULL;
-        }
+        MemorySegment[] k = keeps(keep);
         int status = pcompute_h.pc_job_start_and_wait(job, k[0], k[1], k[2], k[3], k[4], k[5]);
         if (status != PC_OK && status != PC_ERR_CANCELLED) {
             check(status, "pc_job_start_and_wait");
         }
         return status;
+    }
+
+    /**
+     * {@link #startAndWait} for a synchronous call: the calling thread also runs the job's tasks (of this
+     * job only) instead of sleeping, so a small job does not wait for a worker to wake up. Not for a thread
+     * that stands in for an asynchronous caller: it would run kernels beside the pool's workers.
+     */
+    public static int runAndWait(MemorySegment job, MemorySegment[] keep) {
+        MemorySegment[] k = keeps(keep);
+        int status = pcompute_h.pc_job_run_and_wait(job, k[0], k[1], k[2], k[3], k[4], k[5]);
+        if (status != PC_OK && status != PC_ERR_CANCELLED) {
+            check(status, "pc_job_run_and_wait");
+        }
+        return status;
+    }
+
+    private static MemorySegment[] keeps(MemorySegment[] keep) {
+        MemorySegment[] k = new MemorySegment[6];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = i < keep.length && keep[i] != null ? keep[i] : MemorySegment.NULL;
+        }
+        return k;
     }
 
     /**
