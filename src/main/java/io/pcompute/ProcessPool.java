@@ -50,8 +50,11 @@ public final class ProcessPool implements AutoCloseable {
         return create(workers, WorkerExecutable.locate());
     }
 
-    /** As {@link #create(int)}, with the worker executable given (tests use one built with test hooks). */
-    static ProcessPool create(int workers, Path executable) {
+    /**
+     * As {@link #create(int)}, with the worker executable given (tests and the validator's test switches use
+     * one built with test hooks).
+     */
+    public static ProcessPool create(int workers, Path executable) {
         if (workers < 0 || workers > NativePool.MAX_THREADS) {
             throw new IllegalArgumentException("workers = " + workers + ": must be between 0 (one per core) and "
                     + NativePool.MAX_THREADS);

@@ -476,7 +476,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
                 end = Math.min(n, begin + chunk);
                 run.begin = begin;
                 run.end = end;
-                WorkerHooks.apply(run);
+                WorkerHooks.apply(run, kernel.name());
                 LONG.setRelease(shared, s.progressOffset(), 0L); // not the last chunk's count while this one starts
                 s.inFlight = true;
                 WorkerProcess.Result r;
