@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "By default (--isolate) the native code runs in worker processes first, each run under --timeout: a "
                 + "port that crashes or hangs is reported (with the signal, or as a timeout) with its input shrunk, "
                 + "and the other kernels are still validated. The in-process native strategies run each case only "
-                + "after the workers computed it correctly, and stop once an isolated run failed.",
+                + "after the workers survived it, and stop once an isolated run crashed or hung.",
                 "Exit status 0 when every kernel passes, 1 on any mismatch, crash or timeout, 2 on a bad option."})
 final class ValidateCommand implements Callable<Integer> {
     static final class Selection {
@@ -116,7 +116,7 @@ final class ValidateCommand implements Callable<Integer> {
                     out.println(m.toString().indent(4).stripTrailing());
                 }
                 if (!report.skipped().isEmpty()) {
-                    out.println(("not run in this process after the isolated failure: " + String.join(", ", report.skipped()))
+                    out.println(("not run in this process after the crash or hang: " + String.join(", ", report.skipped()))
                             .indent(4).stripTrailing());
                 }
                 allPassed &= report.passed();

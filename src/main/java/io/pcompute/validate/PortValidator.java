@@ -36,10 +36,11 @@ import java.util.function.Consumer;
  * pool, whose crashed or killed worker is replaced before the next try, so no try sees a previous one's
  * dead worker — and validation goes on with the next kernel instead of the JVM dying with the port. The
  * in-process native strategies (native-serial, native-pool, auto) cannot survive a crash, so on each case
- * they run only after every worker pool computed that same case correctly, and not at all once an
- * isolated run failed (they are listed in {@link Report#skipped()}). Running them after, rather than
- * dropping them, keeps their own code paths (NativePool's threads, AUTO's choice) validated, at no extra
- * cost: the runs are the same as without isolation, only ordered.
+ * they run only after every worker pool computed that same case without crashing or hanging, and not at
+ * all once an isolated run crashed or hung (they are then listed in {@link Report#skipped()}); a wrong
+ * result in a worker does not stop them. Running them after, rather than dropping them, keeps their own
+ * code paths (NativePool's threads, AUTO's choice) validated, at no extra cost: the runs are the same as
+ * without isolation, only ordered (plus, after a worker's wrong result, its guard runs).
  */
 public final class PortValidator {
     /** How a run failed. */
@@ -84,8 +85,8 @@ public final class PortValidator {
      * What one kernel's validation did and found.
      *
      * @param skipped isolated validation only: the in-process runners (e.g. {@code native-pool x2}) that
-     *                stopped before the last case because an isolated run had failed, with the case they
-     *                stopped at
+     *                stopped before the last case because an isolated run had crashed or hung, with the case
+     *                they stopped at
      */
     public record Report(String kernel, int cases, long runs, List<Mismatch> mismatches, List<String> skipped) {
         public boolean passed() {
@@ -255,27 +256,36 @@ public final class PortValidator {
         long runs = 0;
         List<P> edges = kernel.edgeCases();
         Set<Runner> failed = new LinkedHashSet<>(); // report each runner's first failure only
-        boolean isolatedFailed = false;
+        // Isolated: an isolated runner crashed or hung, so in-process native code stops. The isolated runners
+        // come first in the list, so this covers the case at hand. One that returned a wrong result goes on
+        // running as a guard (not reported again) until one crashes or hangs: a wrong result alone does not
+        // endanger the JVM, and the in-process strategies' own failures are worth seeing.
+        boolean dangerous = false;
         for (int i = 0; i < cases; i++) {
             P problem = i < edges.size() ? edges.get(i)
                     : kernel.random(new SplittableRandom(seed + i), 1 + (i % 50) * 4);
             R expected = kernel.reference(problem);
             for (Runner runner : runners) {
+                boolean guard = false;
                 if (failed.contains(runner)) {
-                    continue;
+                    if (!(runner instanceof IsolatedRunner) || dangerous) {
+                        continue;
+                    }
+                    guard = true;
                 }
-                if (unsafe(runner) && isolatedFailed) { // the runners come isolated first: this case included
+                if (unsafe(runner) && dangerous) {
                     failed.add(runner);
                     skipped.add(runner.strategy().label() + " x" + runner.threads() + " from case " + i);
                     continue;
                 }
                 runs++;
                 Failure failure = failureOf(kernel, runner, problem, expected);
-                if (failure != null) {
-                    failed.add(runner);
-                    mismatches.add(shrink(kernel, runner, runners, problem, i, failure));
-                    isolatedFailed |= runner instanceof IsolatedRunner;
+                if (failure == null || (guard && !failure.endangers())) {
+                    continue;
                 }
+                failed.add(runner);
+                mismatches.add(shrink(kernel, runner, runners, problem, i, failure));
+                dangerous |= runner instanceof IsolatedRunner && failure.endangers();
             }
             onCase.accept(i + 1);
         }
@@ -284,6 +294,11 @@ public final class PortValidator {
 
     /** What a failing run produced, and how it differs from the reference. */
     private record Failure(String actual, String difference, Fault fault, int signal) {
+        /** A crash or a hang: what the JVM would not survive in process. */
+        boolean endangers() {
+            return fault == Fault.CRASHED || fault == Fault.TIMED_OUT;
+        }
+
         /** Whether a shrink candidate failing with {@code f} still shows this failure. */
         boolean sameAs(Failure f) {
             return switch (fault) {
@@ -324,7 +339,7 @@ public final class PortValidator {
         for (Runner r : runners) {
             if (r instanceof IsolatedRunner) {
                 Failure f = failureOf(kernel, r, candidate, expected);
-                return f == null || f.fault == Fault.WRONG_RESULT || f.fault == Fault.THREW;
+                return f == null || !f.endangers();
             }
         }
         return false;

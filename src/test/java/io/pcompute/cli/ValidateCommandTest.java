@@ -67,7 +67,7 @@ class ValidateCommandTest {
         assertTrue(r.out().contains("input:    3 pairs "), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("gcd_fast") && l.contains(" FAIL ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("gcd_brute") && l.contains(" ok ")), r.out());
-        assertTrue(r.out().contains("not run in this process after the isolated failure: native-serial x1"), r.out());
+        assertTrue(r.out().contains("not run in this process after the crash or hang: native-serial x1"), r.out());
         assertEquals(java.util.List.of(), io.pcompute.internal.WorkerProcess.childWorkers(), "worker processes left behind");
     }
 
