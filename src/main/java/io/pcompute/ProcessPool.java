@@ -27,7 +27,9 @@ import java.util.Objects;
  *   <li>Workers die with the JVM (PR_SET_PDEATHSIG, and end of file on their stdin); {@link #close()}
  *       leaves no process behind.</li>
  * </ul>
- * Jobs run one at a time per pool (concurrent callers wait their turn). Thread-safe.
+ * Jobs run one at a time per pool (concurrent callers wait their turn). Thread-safe. Workers can be
+ * recycled after a number of jobs ({@link #create(int, int)}), like Python's {@code max_tasks_per_child},
+ * for kernels that leak or whose state should not build up.
  */
 public final class ProcessPool implements AutoCloseable {
     /** How long cancelled workers get to stop before they are killed. */
@@ -50,20 +52,46 @@ public final class ProcessPool implements AutoCloseable {
         return create(workers, WorkerExecutable.locate());
     }
 
-    /** As {@link #create(int)}, with the worker executable given (tests use one built with test hooks). */
-    static ProcessPool create(int workers, Path executable) {
+    /**
+     * As {@link #create(int)}, replacing each worker process by a fresh one once it has computed part of
+     * {@code maxJobsPerWorker} jobs (checked before each job; the old worker is asked to exit, then killed
+     * if it does not within a second).
+     *
+     * @throws IllegalArgumentException if maxJobsPerWorker is not positive, or as {@link #create(int)}
+     */
+    public static ProcessPool create(int workers, int maxJobsPerWorker) {
+        if (maxJobsPerWorker < 1) {
+            throw new IllegalArgumentException("maxJobsPerWorker = " + maxJobsPerWorker + ": must be >= 1");
+        }
+        return create(workers, WorkerExecutable.locate(), maxJobsPerWorker);
+    }
+
+    /**
+     * As {@link #create(int)}, with the worker executable given (tests and the validator's test switches use
+     * one built with test hooks).
+     */
+    public static ProcessPool create(int workers, Path executable) {
+        return create(workers, executable, 0);
+    }
+
+    private static ProcessPool create(int workers, Path executable, int maxJobsPerWorker) {
         if (workers < 0 || workers > NativePool.MAX_THREADS) {
             throw new IllegalArgumentException("workers = " + workers + ": must be between 0 (one per core) and "
                     + NativePool.MAX_THREADS);
         }
         Objects.requireNonNull(executable, "executable must not be null");
         int n = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
-        return new ProcessPool(new ProcessPoolEngine(n, executable));
+        return new ProcessPool(new ProcessPoolEngine(n, executable, maxJobsPerWorker));
     }
 
     /** The number of worker processes. */
     public int workers() {
         return engine.workers();
+    }
+
+    /** How many jobs a worker computes part of before it is replaced, 0 for no limit. */
+    public int maxJobsPerWorker() {
+        return engine.maxJobsPerWorker();
     }
 
     /** The process ids of the live workers (for monitoring). */

@@ -216,6 +216,43 @@ class ProcessPoolTest {
     }
 
     @Test
+    @Timeout(60)
+    void workersAreReplacedAfterMaxJobsPerWorker() {
+        long[] a = {12, 35, 9};
+        long[] b = {18, 14, 6};
+        List<Long> pidAfterJob = new ArrayList<>();
+        try (ProcessPool pool = ProcessPool.create(1, 2)) {
+            assertEquals(2, pool.maxJobsPerWorker());
+            for (int job = 0; job < 6; job++) {
+                assertArrayEquals(new long[] {6, 7, 3}, pool.run(Gcd.FAST, new Pairs(a, b)), "job " + job);
+                pidAfterJob.add(pool.workerPids().get(0));
+            }
+            // two jobs per worker: jobs 0-1 on the first, 2-3 on the second, 4-5 on the third
+            for (int job = 0; job < 6; job += 2) {
+                assertEquals(pidAfterJob.get(job), pidAfterJob.get(job + 1), pidAfterJob.toString());
+            }
+            assertEquals(3, new java.util.HashSet<>(pidAfterJob).size(), pidAfterJob.toString());
+            for (long retired : List.of(pidAfterJob.get(0), pidAfterJob.get(2))) {
+                assertFalse(ProcessHandle.of(retired).map(ProcessHandle::isAlive).orElse(false), "retired worker " + retired);
+            }
+        }
+        try (ProcessPool unlimited = ProcessPool.create(1)) {
+            assertEquals(0, unlimited.maxJobsPerWorker());
+            long pid = unlimited.workerPids().get(0);
+            for (int job = 0; job < 4; job++) {
+                unlimited.run(Gcd.FAST, new Pairs(a, b));
+            }
+            assertEquals(List.of(pid), unlimited.workerPids());
+        }
+    }
+
+    @Test
+    void rejectsANonPositiveMaxJobsPerWorker() {
+        assertEquals("maxJobsPerWorker = 0: must be >= 1",
+                assertThrows(IllegalArgumentException.class, () -> ProcessPool.create(1, 0)).getMessage());
+    }
+
+    @Test
     void aWorkerThatCannotStartFailsCreateWithItsPath() {
         Path missing = Path.of("/nonexistent/pcompute-worker");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcessPool.create(1, missing));

@@ -4,11 +4,15 @@ import io.pcompute.kernel.Kernel;
 import io.pcompute.Kernels;
 import io.pcompute.validate.PortValidator;
 import io.pcompute.internal.Native;
+import io.pcompute.internal.WorkerHooks;
+import io.pcompute.internal.WorkerProcess;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +22,11 @@ import java.util.concurrent.Callable;
         description = {"Holds native kernels to their Java references: generated problems (edge cases, then "
                 + "seeded random ones) through every strategy at every thread count; a mismatch is shrunk "
                 + "to a small counterexample and reported with kernel, strategy, threads and seed.",
-                "Exit status 0 when every kernel passes, 1 on any mismatch, 2 on a bad option."})
+                "By default (--isolate) the native code runs in worker processes first, each run under --timeout: a "
+                + "port that crashes or hangs is reported (with the signal, or as a timeout) with its input shrunk, "
+                + "and the other kernels are still validated. The in-process native strategies run each case only "
+                + "after the workers survived it, and stop once an isolated run crashed or hung.",
+                "Exit status 0 when every kernel passes, 1 on any mismatch, crash or timeout, 2 on a bad option."})
 final class ValidateCommand implements Callable<Integer> {
     static final class Selection {
         @Option(names = "--all", required = true, description = "Validate every kernel.")
@@ -50,6 +58,26 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Thread counts of the parallel strategies (0 = all cores). Default: ${DEFAULT-VALUE}.")
     List<Integer> threads;
 
+    @Option(names = "--isolate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the native code in worker processes first, so a crash or hang is reported instead of "
+                    + "killing the run (--no-isolate: all in this process, as fast; a crash ends the run). "
+                    + "Default: on.")
+    boolean isolate;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Isolated runs: the most one run in the worker processes may take before it counts as a "
+                    + "hang. Default: ${DEFAULT-VALUE}.")
+    double timeoutSeconds;
+
+    @Option(names = "--plant-fault", paramLabel = "KIND:KERNEL:ITEM", hidden = true,
+            description = "TEST ONLY: make the workers (a --worker built with test hooks) crash (segv, abort) or hang "
+                    + "(hang) at item ITEM of every job of kernel KERNEL.")
+    String plantFault;
+
+    @Option(names = "--worker", paramLabel = "PATH", hidden = true,
+            description = "TEST ONLY: the worker executable of the isolated runs (e.g. one built with test hooks).")
+    Path worker;
+
     @Option(names = "--plant-bug", paramLabel = "NAME", hidden = true,
             description = "TEST ONLY: make the native kernel NAME deliberately wrong, to see the validator catch it.")
     String plantBug;
@@ -60,14 +88,25 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         List<Kernel<?, ?>> kernels = selection.all ? resolve(kernelClasses, null) : resolve(kernelClasses, selection.names);
         PortValidator validator = new PortValidator(cases, seed, threads);
+        if (isolate) {
+            if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
+                throw new IllegalArgumentException("--timeout = " + timeoutSeconds + ": must be between 0 (exclusive) and 86400 seconds");
+            }
+            validator = validator.isolate(Duration.ofNanos((long) (timeoutSeconds * 1e9)), worker);
+        }
         int planted = plantBug == null ? 0 : nativeId(plantBug);
+        if (plantFault != null) {
+            plantFault(plantFault);
+        }
         if (planted != 0) {
             Native.plantBug(planted, true);
             out.println("(test only: a bug is planted in the native " + plantBug + " kernel)");
         }
         boolean allPassed = true;
         try {
-            out.printf("validating %d kernel(s), %d cases each, seed %d, threads %s%n", kernels.size(), cases, seed, threads);
+            out.printf("validating %d kernel(s), %d cases each, seed %d, threads %s, %s%n", kernels.size(), cases, seed,
+                    threads, isolate ? "native code isolated in worker processes first (run timeout " + timeoutSeconds + " s)"
+                            : "not isolated");
             for (Kernel<?, ?> kernel : kernels) {
                 long start = System.nanoTime();
                 PortValidator.Report report = validator.validate(kernel);
@@ -76,14 +115,21 @@ final class ValidateCommand implements Callable<Integer> {
                 for (PortValidator.Mismatch m : report.mismatches()) {
                     out.println(m.toString().indent(4).stripTrailing());
                 }
+                if (!report.skipped().isEmpty()) {
+                    out.println(("not run in this process after the crash or hang: " + String.join(", ", report.skipped()))
+                            .indent(4).stripTrailing());
+                }
                 allPassed &= report.passed();
             }
         } finally {
             if (planted != 0) {
                 Native.plantBug(planted, false);
             }
+            if (plantFault != null) {
+                WorkerHooks.clear();
+            }
         }
-        out.println(allPassed ? "All kernels match their Java references." : "MISMATCH: see above.");
+        out.println(allPassed ? "All kernels match their Java references." : "FAILED: see above.");
         return allPassed ? 0 : 1;
     }
 
@@ -122,6 +168,28 @@ final class ValidateCommand implements Callable<Integer> {
             kernels.add(k);
         }
         return kernels;
+    }
+
+    private void plantFault(String spec) {
+        String[] parts = spec.split(":");
+        int hook = parts.length != 3 ? -1 : switch (parts[0]) {
+            case "segv" -> WorkerProcess.HOOK_SEGV;
+            case "abort" -> WorkerProcess.HOOK_ABORT;
+            case "hang" -> WorkerProcess.HOOK_HANG;
+            default -> -1;
+        };
+        long item;
+        try {
+            item = hook < 0 ? -1 : Long.parseLong(parts[2]);
+        } catch (NumberFormatException e) {
+            item = -1;
+        }
+        if (hook < 0 || item < 0 || !isolate || worker == null) {
+            throw new IllegalArgumentException("--plant-fault = '" + spec + "': must be segv|abort|hang:KERNEL:ITEM (ITEM >= 0), "
+                    + "with --isolate and a --worker built with test hooks");
+        }
+        WorkerHooks.plant(hook, item, parts[1]);
+        out.println("(test only: the workers " + parts[0] + " at item " + item + " of every " + parts[1] + " job)");
     }
 
     private static int nativeId(String name) {

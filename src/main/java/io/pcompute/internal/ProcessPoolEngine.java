@@ -61,6 +61,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private final Path executable;
+    private final int maxJobsPerWorker; // 0 = no limit
     private final Slot[] slots;
     private final ReentrantLock jobLock = new ReentrantLock();
     private volatile boolean closed;
@@ -77,6 +78,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
         final Map<String, Integer> loaded = new HashMap<>(); // thread only; library + symbol -> LOAD handle
         volatile boolean killedByPool;       // the coordinator killed it (timeout, cancel)
         volatile boolean inFlight;
+        int jobs;                            // thread only; jobs the current worker computed part of
 
         Slot(int index) {
             this.index = index;
@@ -95,25 +97,46 @@ public final class ProcessPoolEngine implements AutoCloseable {
             return index * CONTROL_STRIDE + 8;
         }
 
-        /** On thread: a live worker; true if it had to start one. */
+        /**
+         * On thread: a live worker that has not reached maxJobsPerWorker; true if it had to start one. A
+         * worker at its limit is asked to exit (BYE) and replaced, as Python's max_tasks_per_child does.
+         */
         boolean ensureWorker() throws IOException {
             WorkerProcess p = proc;
-            if (p != null && p.isAlive()) {
+            boolean retire = maxJobsPerWorker > 0 && jobs >= maxJobsPerWorker;
+            if (p != null && p.isAlive() && !retire) {
                 return false;
             }
             if (p != null) {
+                if (p.isAlive()) {
+                    p.close();
+                }
                 p.kill();
             }
             proc = null;
             loaded.clear();
             killedByPool = false;
+            jobs = 0;
             proc = WorkerProcess.start(executable);
             return true;
         }
     }
 
+    /** As {@link #ProcessPoolEngine(int, Path, int)} without recycling. */
     public ProcessPoolEngine(int workers, Path executable) {
+        this(workers, executable, 0);
+    }
+
+    /**
+     * @param maxJobsPerWorker how many jobs a worker process computes part of before it is replaced by a
+     *                         fresh one (0 = never); checked before each job
+     */
+    public ProcessPoolEngine(int workers, Path executable, int maxJobsPerWorker) {
+        if (maxJobsPerWorker < 0) {
+            throw new IllegalArgumentException("maxJobsPerWorker = " + maxJobsPerWorker + ": must be >= 0 (0 = no limit)");
+        }
         this.executable = executable;
+        this.maxJobsPerWorker = maxJobsPerWorker;
         this.slots = new Slot[workers];
         for (int i = 0; i < workers; i++) {
             slots[i] = new Slot(i);
@@ -128,6 +151,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
     public int workers() {
         return slots.length;
+    }
+
+    public int maxJobsPerWorker() {
+        return maxJobsPerWorker;
     }
 
     public boolean isClosed() {
@@ -472,11 +499,16 @@ public final class ProcessPoolEngine implements AutoCloseable {
                 }
                 run.kernel = handle;
             }
+            boolean counted = false;
             while (!job.stopped && (begin = job.next.getAndAdd(chunk)) < n) {
                 end = Math.min(n, begin + chunk);
+                if (!counted) {
+                    s.jobs++;
+                    counted = true;
+                }
                 run.begin = begin;
                 run.end = end;
-                WorkerHooks.apply(run);
+                WorkerHooks.apply(run, kernel.name());
                 LONG.setRelease(shared, s.progressOffset(), 0L); // not the last chunk's count while this one starts
                 s.inFlight = true;
                 WorkerProcess.Result r;

@@ -54,4 +54,36 @@ class ValidateCommandTest {
         }
         assertTrue(r.out().contains("pct_scale_int_kernel in "), r.out());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(300)
+    void isolatedValidationReportsAPlantedCrashExitsOneAndValidatesTheOtherKernels() {
+        String worker = System.getProperty("pcompute.test.hooks.worker");
+        assertTrue(worker != null && !worker.isBlank(), "-Dpcompute.test.hooks.worker is not set (run through Maven)");
+        Run r = run("validate", "--kernel", "gcd_fast,gcd_brute", "--cases", "30", "--threads", "2", "--seed", "5",
+                "--worker", worker, "--plant-fault", "segv:gcd_fast:2");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("CRASH (SIGSEGV) kernel gcd_fast, strategy native-process, threads 2, seed 5"), r.out());
+        assertTrue(r.out().contains("input:    3 pairs "), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("gcd_fast") && l.contains(" FAIL ")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("gcd_brute") && l.contains(" ok ")), r.out());
+        assertTrue(r.out().contains("not run in this process after the crash or hang: native-serial x1"), r.out());
+        assertEquals(java.util.List.of(), io.pcompute.internal.WorkerProcess.childWorkers(), "worker processes left behind");
+    }
+
+    @Test
+    void isolationIsTheDefaultAndCanBeTurnedOff() {
+        Run on = run("validate", "--kernel", "gcd_fast", "--cases", "5", "--threads", "1");
+        assertEquals(0, on.exit(), on.out() + on.err());
+        assertTrue(on.out().contains("native code isolated in worker processes first"), on.out());
+        Run off = run("validate", "--kernel", "gcd_fast", "--cases", "5", "--threads", "1", "--no-isolate");
+        assertEquals(0, off.exit(), off.out() + off.err());
+        assertTrue(off.out().contains("not isolated"), off.out());
+        Run badTimeout = run("validate", "--kernel", "gcd_fast", "--cases", "5", "--timeout", "0");
+        assertEquals(2, badTimeout.exit(), badTimeout.out() + badTimeout.err());
+        assertTrue(badTimeout.err().contains("--timeout = 0.0: must be between"), badTimeout.err());
+        Run badFault = run("validate", "--kernel", "gcd_fast", "--cases", "5", "--plant-fault", "segv:gcd_fast:1");
+        assertEquals(2, badFault.exit(), badFault.out() + badFault.err());
+        assertTrue(badFault.err().contains("--worker built with test hooks"), badFault.err());
+    }
 }
