@@ -12,9 +12,6 @@ module io.pcompute {
 
     uses io.pcompute.kernel.KernelProvider;
 
-    // Command line only; a library user needs neither.
-    requires static info.picocli;
-    requires static me.tongfei.progressbar;
-
-    opens io.pcompute.cli to info.picocli;
+    // No requires: the library needs nothing beyond java.base. The command line (io.pcompute.cli,
+    // src/cli/java) is not part of this module; it ships in its own jar (classifier cli) on the class path.
 }

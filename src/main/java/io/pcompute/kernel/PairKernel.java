@@ -3,7 +3,7 @@ package io.pcompute.kernel;
 /**
  * A kernel over pairs of int64 values, {@code out[k] = apply(a[k], b[k])} — the shape of the origin
  * workload. Besides the general contract, pair kernels accept native segments zero-copy
- * ({@link NativePool#run(PairKernel, java.lang.foreign.MemorySegment, java.lang.foreign.MemorySegment,
+ * ({@link io.pcompute.NativePool#run(PairKernel, java.lang.foreign.MemorySegment, java.lang.foreign.MemorySegment,
  * java.lang.foreign.MemorySegment)}).
  */
 public abstract class PairKernel extends Kernel<Pairs, long[]> {

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * {@code hi = 2^62}, fit in 8 MiB. The tests hold both to the published values of pi(10^k).
  */
 public final class Primes extends Kernel<Primes.Range, Long> {
-    /** Trial division by 2 and odd d with d * d <= m; hi up to 2^62. */
+    /** Trial division by 2 and odd d with {@code d * d <= m}; hi up to 2^62. */
     public static final Primes TRIAL = new Primes("primes_trial", Limits.PRIMES_TRIAL_MAX_END);
     /** Segmented sieve of Eratosthenes; hi up to 10^12. */
     public static final Primes SIEVE = new Primes("primes_sieve", Limits.PRIMES_SIEVE_MAX_END);
@@ -28,7 +28,7 @@ public final class Primes extends Kernel<Primes.Range, Long> {
     /** The most partial counts of one range: larger ranges get larger blocks. */
     public static final int MAX_PARTIALS = 1 << 20;
 
-    /** Count the primes p with lo <= p < hi. */
+    /** Count the primes p with {@code lo <= p < hi}. */
     public record Range(long lo, long hi) {}
 
     private final long maxHi;
