@@ -19,10 +19,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * so that a large problem is never run serially just to learn that a pool wins. Each candidate runs at least
  * {@value #MIN_TRIALS} times and until it has taken {@value #BUDGET_NS} ns in all (at most
  * {@value #MAX_TRIALS} runs); its first run is discarded (JIT, caches, first-touch memory) and the
- * fastest of the rest is its time. From then on AUTO uses the fastest candidate, and it looks again now
+ * median of its last {@value #WINDOW} runs is its time — not the fastest: one lucky pool run (a worker
+ * still awake, the other processes of a shared machine quiet for a moment) made AUTO pick a pool whose
+ * typical run was slower than a serial one. From then on AUTO uses the fastest candidate, and it looks again now
  * and then — after the group's 64th, 128th, 256th, ... call it times every candidate again, a few runs in a row — so a
  * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
- * that vanishes as calls accumulate. {@link #warmUp} does the first timing up front.
+ * that vanishes as calls accumulate; the new runs push the old ones out of the window. {@link #warmUp} does
+ * the first timing up front.
+ *
+ * <p>In steady state a call costs AUTO one uncontended lock (the group's call count) and a validation of
+ * the problem: the delegate does not validate it again, and the chosen strategy and the runners are read
+ * from volatile fields. On a 0.27 µs {@code reduce_sum} AUTO's own work was 17% of the call with four
+ * locks and two validations (bench/results/20261125-033833).
  */
 public final class AutoRunner implements Runner {
     /** A serial candidate is tried only when its run is expected to cost at most this. */
@@ -31,6 +39,8 @@ public final class AutoRunner implements Runner {
     static final int MAX_TRIALS = 32;
     /** Cheap candidates are timed until they have taken this long in all: one run of a µs is noise. */
     static final long BUDGET_NS = 2_000_000;
+    /** A candidate's time is the median of its last this many runs (its first run excepted). */
+    static final int WINDOW = 15;
     private static final Strategy[] POOLS = {Strategy.JAVA_POOL, Strategy.NATIVE_POOL};
     private static final Strategy[] SERIAL = {Strategy.JAVA_SERIAL, Strategy.NATIVE_SERIAL};
 
@@ -42,6 +52,10 @@ public final class AutoRunner implements Runner {
         /** Whether the native strategies are candidates: the kernel has C code and libpcompute loads. */
         final boolean nativeCandidates;
         final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
+        /** Per candidate, its last {@link #WINDOW} run times (ring, oldest overwritten), first run excepted. */
+        private final Map<Strategy, long[]> recent = new java.util.EnumMap<>(Strategy.class);
+        /** The fastest candidate by {@link #typical}, updated by every {@link #record}; null before. */
+        private volatile Strategy fastest;
         long calls;
         long nextRetime = RETIME_FIRST;
         final java.util.ArrayDeque<Strategy> retime = new java.util.ArrayDeque<>();
@@ -80,7 +94,7 @@ public final class AutoRunner implements Runner {
                         return s;
                     }
                 }
-                long bestPool = Math.min(best(Strategy.JAVA_POOL), best(Strategy.NATIVE_POOL));
+                long bestPool = Math.min(typical(Strategy.JAVA_POOL), typical(Strategy.NATIVE_POOL));
                 if (bestPool > EXPLORE_LIMIT_NS / threads) {
                     return null; // a serial run would cost about `threads` pool runs: too dear to try
                 }
@@ -102,31 +116,47 @@ public final class AutoRunner implements Runner {
             return t != null && t[1] >= MIN_TRIALS && (t[2] >= BUDGET_NS || t[1] >= MAX_TRIALS);
         }
 
-        private long best(Strategy s) {
+        /**
+         * The candidate's typical run: the (lower) median of its recent runs; Long.MAX_VALUE before its
+         * second run.
+         */
+        synchronized long typical(Strategy s) {
             long[] t = seen.get(s);
-            return t == null ? Long.MAX_VALUE : t[0];
+            if (t == null || t[1] < 2) {
+                return Long.MAX_VALUE;
+            }
+            int n = (int) Math.min(t[1] - 1, WINDOW);
+            long[] sorted = java.util.Arrays.copyOf(recent.get(s), n);
+            java.util.Arrays.sort(sorted);
+            return sorted[(n - 1) / 2];
         }
 
         synchronized void record(Strategy s, long ns) {
             long[] t = seen.computeIfAbsent(s, k -> new long[] {Long.MAX_VALUE, 0, 0});
             if (t[1]++ > 0) { // the first run pays for warm-up
                 t[0] = Math.min(t[0], ns);
+                recent.computeIfAbsent(s, k -> new long[WINDOW])[(int) ((t[1] - 2) % WINDOW)] = ns;
             }
             t[2] += ns;
+            fastest = fastestSeen();
         }
 
-        synchronized Strategy fastest() {
-            return fastestSeen();
+        /** The fastest candidate so far (null before any run): a volatile read, no lock. */
+        Strategy fastest() {
+            return fastest;
         }
 
         private Strategy fastestSeen() {
-            Strategy fastest = null;
-            for (Map.Entry<Strategy, long[]> e : seen.entrySet()) {
-                if (fastest == null || e.getValue()[0] < best(fastest)) {
-                    fastest = e.getKey();
+            Strategy best = null;
+            long bestTime = Long.MAX_VALUE;
+            for (Strategy s : seen.keySet()) {
+                long time = typical(s);
+                if (best == null || time < bestTime) {
+                    best = s;
+                    bestTime = time;
                 }
             }
-            return fastest;
+            return best;
         }
     }
 
@@ -137,8 +167,8 @@ public final class AutoRunner implements Runner {
     private final Runner nativeSerial = new Runners.NativeSerial();
     private volatile Runner javaPool;
     private volatile Runner nativePool;
-    /* Guarded by `this`, as the lazily opened pools are: a closed AUTO never opens one. */
-    private boolean closed;
+    /* Written under `this`, which also guards opening the pools lazily: a closed AUTO never opens one. */
+    private volatile boolean closed;
 
     public AutoRunner(int threads) {
         this.threads = threads;
@@ -156,20 +186,25 @@ public final class AutoRunner implements Runner {
 
     @Override
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
-        synchronized (this) {
-            Runners.requireOpen(closed, this);
-        }
+        Runners.requireOpen(closed, this);
         Objects.requireNonNull(kernel, "kernel must not be null");
         kernel.validate(problem);
+        Objects.requireNonNull(progress, "progress must not be null");
         Trials t = trialsFor(kernel, problem);
         Strategy next = t.take(threads);
         if (next == null) {
-            return runner(t.fastest()).run(kernel, problem, progress);
+            return runValidated(t.fastest(), kernel, problem, progress);
         }
         long start = System.nanoTime();
-        R result = runner(next).run(kernel, problem, progress);
+        R result = runValidated(next, kernel, problem, progress);
         t.record(next, System.nanoTime() - start);
         return result;
+    }
+
+    /** Runs a validated problem: the serial runners and the Java pool do not validate it a second time. */
+    private <P, R> R runValidated(Strategy s, Kernel<P, R> kernel, P problem, ProgressListener progress) {
+        Runner r = runner(s);
+        return r instanceof Runners.BufferRunner b ? b.runValidated(kernel, problem, progress) : r.run(kernel, problem, progress);
     }
 
     @Override
@@ -193,8 +228,8 @@ public final class AutoRunner implements Runner {
         Trials t = trialsFor(kernel, items);
         synchronized (t) {
             StringBuilder b = new StringBuilder("calls " + t.calls + ", using " + t.fastestSeen() + ":");
-            t.seen.forEach((s, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f µs ×%d", s.label(),
-                    v[0] / 1e3, v[1])));
+            t.seen.forEach((s, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f µs (fastest %.2f) ×%d",
+                    s.label(), t.typical(s) / 1e3, v[0] / 1e3, v[1])));
             return b.toString();
         }
     }
@@ -234,15 +269,24 @@ public final class AutoRunner implements Runner {
         }
     }
 
-    private synchronized Runner runner(Strategy s) {
+    private Runner runner(Strategy s) {
         Runners.requireOpen(closed, this);
-        return switch (s) {
+        Runner r = switch (s) {
             case JAVA_SERIAL -> javaSerial;
             case NATIVE_SERIAL -> nativeSerial;
-            case JAVA_POOL -> javaPool != null ? javaPool : (javaPool = Strategy.JAVA_POOL.open(threads));
-            case NATIVE_POOL -> nativePool != null ? nativePool : (nativePool = Strategy.NATIVE_POOL.open(threads));
+            case JAVA_POOL -> javaPool;
+            case NATIVE_POOL -> nativePool;
             case NATIVE_PROCESS, AUTO -> throw new IllegalStateException("AUTO delegates only to the in-process strategies");
         };
+        return r != null ? r : openPool(s);
+    }
+
+    private synchronized Runner openPool(Strategy s) {
+        Runners.requireOpen(closed, this);
+        if (s == Strategy.JAVA_POOL) {
+            return javaPool != null ? javaPool : (javaPool = Strategy.JAVA_POOL.open(threads));
+        }
+        return nativePool != null ? nativePool : (nativePool = Strategy.NATIVE_POOL.open(threads));
     }
 
     @Override

@@ -45,6 +45,12 @@ public final class Runners {
             Objects.requireNonNull(kernel, "kernel must not be null");
             kernel.validate(problem);
             Objects.requireNonNull(progress, "progress must not be null");
+            return runValidated(kernel, problem, progress);
+        }
+
+        /** As {@link #run}, for a caller (AUTO) that has validated the problem and checked its arguments. */
+        final <P, R> R runValidated(Kernel<P, R> kernel, P problem, ProgressListener progress) {
+            requireOpen(closed, this);
             Buffers buffers = kernel.buffers(problem);
             compute(kernel, problem, buffers, kernel.items(problem), progress);
             return kernel.finish(problem, buffers);

@@ -93,6 +93,120 @@ class AutoRunnerTest {
     }
 
     @Test
+    void aCandidateIsJudgedByItsTypicalRunNotByOneLuckyRun() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        // in ns: one pool run came back fast (a worker still awake), every other took 400 µs; serial runs 300 µs
+        long[] poolRuns = {2_000_000, 50_000, 400_000, 400_000, 400_000, 400_000};
+        for (long ns : poolRuns) {
+            t.record(Strategy.NATIVE_POOL, ns); // the first run is discarded
+        }
+        for (int i = 0; i < 6; i++) {
+            t.record(Strategy.JAVA_SERIAL, i == 0 ? 2_000_000 : 300_000);
+        }
+        assertEquals(Strategy.JAVA_SERIAL, t.fastest(), "the pool's 50 µs was luck, its typical run is 400 µs");
+        assertTypical(400_000, t, Strategy.NATIVE_POOL);
+    }
+
+    @Test
+    void onlyTheLastRunsCount() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        t.record(Strategy.JAVA_SERIAL, 9_000_000); // discarded
+        for (int i = 0; i < AutoRunner.WINDOW; i++) {
+            t.record(Strategy.JAVA_SERIAL, 1_000_000); // cold: interpreted code, say
+        }
+        for (int i = 0; i < AutoRunner.WINDOW / 2 + 1; i++) {
+            t.record(Strategy.JAVA_SERIAL, 100_000); // compiled now
+        }
+        assertTypical(100_000, t, Strategy.JAVA_SERIAL); // the newer half of the window decides
+        assertTypical(Long.MAX_VALUE, t, Strategy.NATIVE_SERIAL); // never run
+    }
+
+    @Test
+    void autoValidatesEachProblemOnceWhicheverRunnerItUses() {
+        CountingKernel k = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        try (AutoRunner auto = new AutoRunner(2)) {
+            int calls = auto.warmUp(k, problem); // times the Java pool and Java serial (no C code)
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(new long[] {2, 3, 4}, auto.run(k, problem));
+            }
+            calls += 100;
+            assertEquals(calls, k.validations.get(), "one validation per call (" + auto.describe(k, 3) + ")");
+        }
+    }
+
+    private static void assertTypical(long expected, AutoRunner.Trials t, Strategy s) {
+        assertEquals(expected, t.typical(s), s.label());
+    }
+
+    /** A Java-only kernel (no C code of that name) that adds one and counts its validations. */
+    private static final class CountingKernel extends io.pcompute.kernel.Kernel<long[], long[]> {
+        final java.util.concurrent.atomic.AtomicInteger validations = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingKernel() {
+            super("auto_test_counting");
+        }
+
+        @Override
+        public void validate(long[] in) {
+            validations.incrementAndGet();
+            requireNonNull(in, "in");
+        }
+
+        @Override
+        public long items(long[] in) {
+            return in.length;
+        }
+
+        @Override
+        public io.pcompute.kernel.Buffers buffers(long[] in) {
+            return new io.pcompute.kernel.Buffers().in(0, in).out(0, new long[in.length]);
+        }
+
+        @Override
+        public void reference(io.pcompute.kernel.Buffers b, long begin, long end) {
+            for (int i = (int) begin; i < end; i++) {
+                b.longOut(0)[i] = b.longIn(0)[i] + 1;
+            }
+        }
+
+        @Override
+        public long[] finish(long[] in, io.pcompute.kernel.Buffers b) {
+            return b.longOut(0);
+        }
+
+        @Override
+        public String difference(long[] e, long[] a) {
+            return java.util.Arrays.equals(e, a) ? null : java.util.Arrays.toString(a);
+        }
+
+        @Override
+        public long[] random(java.util.SplittableRandom r, int size) {
+            return r.longs(size).toArray();
+        }
+
+        @Override
+        public java.util.List<long[]> edgeCases() {
+            return java.util.List.of(new long[0]);
+        }
+
+        @Override
+        public java.util.List<long[]> shrink(long[] p) {
+            return java.util.List.of();
+        }
+
+        @Override
+        public String describe(long[] p) {
+            return java.util.Arrays.toString(p);
+        }
+
+        @Override
+        public String describeResult(long[] r) {
+            return java.util.Arrays.toString(r);
+        }
+    }
+
+    @Test
     void oneThreadNeverGoesParallel() {
         try (AutoRunner auto = new AutoRunner(1)) {
             Pairs heavy = new Pairs(TestData.random(1, 100, 500_000, 1_000_000), TestData.random(2, 100, 500_000, 1_000_000));

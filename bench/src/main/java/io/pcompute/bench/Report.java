@@ -118,13 +118,20 @@ public final class Report {
         md.append("- Machine: ").append(machine()).append("\n");
         md.append("- JDK: ").append(jdk).append("\n");
         md.append("- Compiler: ").append(gcc()).append("; libpcompute `-O3 -ffp-contract=off`, bench shim `-O3`\n");
-        md.append("- Command: `").append(command).append("`\n\n");
+        md.append("- Command: `").append(command).append("`\n");
+        Path load = out.resolve("load");
+        if (Files.exists(load)) { // bench/run: /proc/loadavg before and after JMH (other work shares the machine)
+            md.append("- Machine load (1, 5, 15 min averages): ")
+                    .append(String.join("; ", Files.readAllLines(load))).append("\n");
+        }
+        md.append("\n");
         md.append("Scores are JMH averages (lower is better) unless the unit says ops/s; speedups are over ")
                 .append("`java-serial` for the same kernel and size. Runner `x:N` means strategy x on N threads ")
                 .append("(0 = all cores).\n\n");
         kernels(out);
         bandwidth();
         seed();
+        vector();
         boundary(out);
         handoff();
         cancel(out);
@@ -301,6 +308,70 @@ public final class Report {
             target("native-pool (all cores) >= 1.9x native-serial on the scaled seed workload", ratio >= 1.9,
                     fmt(ratio) + "x on " + Runtime.getRuntime().availableProcessors() + " cores");
         }
+    }
+
+    /**
+     * The honest peer: the Java Vector API twins (VectorBench, one thread, bit-identical results) beside
+     * java-serial and the native code on the same inputs, with a verdict from score ± error.
+     */
+    private void vector() {
+        List<Result> gcd = of("VectorBench.gcdBrute");
+        List<Result> reduce = of("VectorBench.reduce");
+        if (gcd.isEmpty() && reduce.isEmpty()) {
+            return;
+        }
+        md.append("## Java SIMD (Vector API) beside native\n\n")
+                .append("`java-vector` is the Java Vector API twin of the native SIMD code, in bench/ only: the same ")
+                .append("algorithm and the same order of operations, checked bit for bit against the reference before ")
+                .append("it is timed. One thread; `native-serial` is the C kernel on one thread (SIMD where it has ")
+                .append("it). Verdicts compare score ± error: within each other's error = a tie, one iteration = ")
+                .append("inconclusive.\n\n");
+        if (!gcd.isEmpty()) {
+            md.append("| gcd_brute (ms/op) | java-serial | native-serial | java-vector | native-serial / java-vector | verdict |\n")
+                    .append("|---|---|---|---|---|---|\n");
+            for (Result v : gcd) {
+                String w = v.param("workload");
+                vectorRow(w, find("SeedBench.gcdBrute", "workload", w, "runner", "java-serial"),
+                        find("SeedBench.gcdBrute", "workload", w, "runner", "native-serial"), v);
+            }
+            md.append("\n");
+        }
+        if (!reduce.isEmpty()) {
+            md.append("| reduction, size (us/op; Java arrays) | java-serial | native-serial | java-vector | native-serial / java-vector | verdict |\n")
+                    .append("|---|---|---|---|---|---|\n");
+            for (Result v : reduce) {
+                String k = v.param("reduction"), size = v.param("size");
+                vectorRow(k + ", " + size, find("KernelBench.run", "kernel", k, "size", size, "runner", "java-serial"),
+                        find("KernelBench.run", "kernel", k, "size", size, "runner", "native-serial"), v);
+            }
+            md.append("\nnative-serial over Java arrays includes copying the array into native memory; over a native ")
+                    .append("segment (read in place, size large) it is in the memory bandwidth section.\n\n");
+        }
+    }
+
+    private void vectorRow(String what, Result javaSerial, Result nativeSerial, Result vector) {
+        md.append("| ").append(what).append(" | ").append(scoreCell(javaSerial)).append(" | ").append(scoreCell(nativeSerial))
+                .append(" | ").append(scoreCell(vector)).append(" | ")
+                .append(nativeSerial == null ? "-" : fmt(nativeSerial.score() / vector.score()) + "x").append(" | ")
+                .append(nativeSerial == null ? "native not run" : verdict(nativeSerial, vector)).append(" |\n");
+    }
+
+    private static String scoreCell(Result r) {
+        return r == null ? "-" : fmt(r.score()) + (Double.isNaN(r.error()) ? "" : " ± " + fmt(r.error()));
+    }
+
+    /** Which is faster, from score ± error (lower is better). */
+    private static String verdict(Result nativeSerial, Result vector) {
+        if (Double.isNaN(nativeSerial.error()) || Double.isNaN(vector.error())) {
+            return "inconclusive (one iteration)";
+        }
+        if (nativeSerial.score() + nativeSerial.error() < vector.score() - vector.error()) {
+            return "native wins";
+        }
+        if (vector.score() + vector.error() < nativeSerial.score() - nativeSerial.error()) {
+            return "Java SIMD wins";
+        }
+        return "tie (within error)";
     }
 
     private void boundary(Path out) throws IOException {

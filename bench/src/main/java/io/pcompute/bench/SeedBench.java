@@ -44,15 +44,22 @@ public class SeedBench {
     @Setup(Level.Trial)
     public void setUp() {
         opened = Runners.open(runner);
-        if (workload.equals("seed10")) {
-            a = SEED_A;
-            b = SEED_B;
-        } else {
-            SplittableRandom r = new SplittableRandom(42);
-            a = r.longs(100, 1, 10_000_001).toArray();
-            b = r.longs(100, 1, 10_000_001).toArray();
-        }
+        long[][] pairs = inputs(workload);
+        a = pairs[0];
+        b = pairs[1];
         opened.warmUp(Gcd.BRUTE, new Pairs(a, b)); // AUTO: time its candidates before JMH measures it
+    }
+
+    /** The workload's a and b ({@link VectorBench} times its twin on the same pairs). */
+    static long[][] inputs(String workload) {
+        return switch (workload) {
+            case "seed10" -> new long[][] {SEED_A, SEED_B};
+            case "scaled100" -> {
+                SplittableRandom r = new SplittableRandom(42);
+                yield new long[][] {r.longs(100, 1, 10_000_001).toArray(), r.longs(100, 1, 10_000_001).toArray()};
+            }
+            default -> throw new IllegalArgumentException("workload = '" + workload + "': must be seed10 or scaled100");
+        };
     }
 
     @Benchmark
