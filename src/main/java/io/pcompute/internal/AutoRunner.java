@@ -204,7 +204,17 @@ public final class AutoRunner implements Runner {
     /** Runs a validated problem: the serial runners and the Java pool do not validate it a second time. */
     private <P, R> R runValidated(Strategy s, Kernel<P, R> kernel, P problem, ProgressListener progress) {
         Runner r = runner(s);
-        return r instanceof Runners.BufferRunner b ? b.runValidated(kernel, problem, progress) : r.run(kernel, problem, progress);
+        try {
+            return r instanceof Runners.BufferRunner b ? b.runValidated(kernel, problem, progress)
+                    : r.run(kernel, problem, progress);
+        } catch (IllegalStateException e) {
+            if (closed) { // the delegate was closed by this AUTO's close() meanwhile: say so as every runner does
+                IllegalStateException mine = Runners.closedException(this);
+                mine.initCause(e);
+                throw mine;
+            }
+            throw e;
+        }
     }
 
     @Override
