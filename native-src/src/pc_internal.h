@@ -19,13 +19,6 @@
 #define PC_TARGET_CLONES(...)
 #else
 #define PC_TARGET_CLONES(...) __attribute__((target_clones(__VA_ARGS__)))
-/* The CPU limit of the process's cgroup (v1 or v2 quota, rounded up, at least 1) read from the files
-   under `root` ("" for the real file system; see pc_cpu.c), or 0 when there is none or it cannot be read. */
-PC_INTERNAL int32_t pc_cgroup_cpu_limit(const char* root);
-
-/* min(affinity, pc_cgroup_cpu_limit(root)), at least 1: pc_cpu_count() with the files under `root`. */
-PC_INTERNAL int32_t pc_cpu_count_at(const char* root, int32_t affinity);
-
 #endif
 
 /* ---- bounded cancellation ------------------------------------------------------------------------

@@ -305,7 +305,8 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (out_pool == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_pool = NULL;
     if (threads < 0 || threads > PC_MAX_THREADS) return PC_ERR_INVALID_ARGUMENT;
-    if (threads == 0) threads = pc_cpu_count();
+    int32_t cpus = pc_cpu_count(); /* affinity and cgroup files: read once */
+    if (threads == 0) threads = cpus;
     if (threads > PC_MAX_THREADS) threads = PC_MAX_THREADS;
 
     pc_pool* pool = calloc(1, sizeof *pool);
@@ -323,7 +324,7 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (cond_init_monotonic(&pool->done_cv) != 0) goto fail_done_cv;
     atomic_init(&pool->queued, 0);
     /* Spinning pays only when an idle core can run the spinner: off when the workers fill the cores. */
-    atomic_init(&pool->spin_ns, threads < pc_cpu_count() ? PC_POOL_DEFAULT_SPIN_NS : 0);
+    atomic_init(&pool->spin_ns, threads < cpus ? PC_POOL_DEFAULT_SPIN_NS : 0);
     for (int32_t i = 0; i < threads; i++) {
         if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0) {
             pool->threads = i; /* join the ones that started */

@@ -43,12 +43,6 @@ final class Callbacks {
 
     /** Completes the ended job's future on a callback thread. */
     void complete(Job<?> job) {
-        try {
-            executor.execute(job::completeFuture);
-        } catch (Throwable t) {
-            // Not even a virtual thread could be created: a future that never completes is worse than a
-            // callback on this thread.
-            job.completeFuture();
-        }
+        run(job::completeFuture);
     }
 }

@@ -68,7 +68,7 @@ class RunnerCloseTest {
         // the pool's only thread stays in the busy call's progress listener until the test lets it go
         Thread busy = Thread.ofPlatform().daemon().start(() -> runner.apply(Gcd.FAST, A, B, items -> {
             busyEntered.countDown();
-            awaitUninterruptibly(letBusyGo);
+            HookedGcd.awaitUninterruptibly(letBusyGo);
         }));
         assertTrue(busyEntered.await(30, TimeUnit.SECONDS));
         AtomicReference<Object> queuedOutcome = new AtomicReference<>();
@@ -116,17 +116,6 @@ class RunnerCloseTest {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> call.join());
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcome.get());
         assertEquals("this native-pool runner is closed", e.getMessage());
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        while (true) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                // shutdownNow() interrupted the busy worker; keep the thread busy as the test needs
-            }
-        }
     }
 
     /** Threads of this process as the OS sees them: Java threads and the native pools' pthreads. */

@@ -94,7 +94,14 @@ final class ValidateCommand implements Callable<Integer> {
             }
             validator = validator.isolate(Duration.ofNanos((long) (timeoutSeconds * 1e9)), worker);
         }
-        int planted = plantBug == null ? 0 : nativeId(plantBug);
+        int planted = 0;
+        if (plantBug != null) {
+            try {
+                planted = Native.kernelId(plantBug);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--plant-bug = '" + plantBug + "': no such native kernel", e);
+            }
+        }
         if (plantFault != null) {
             plantFault(plantFault);
         }
@@ -190,14 +197,5 @@ final class ValidateCommand implements Callable<Integer> {
         }
         WorkerHooks.plant(hook, item, parts[1]);
         out.println("(test only: the workers " + parts[0] + " at item " + item + " of every " + parts[1] + " job)");
-    }
-
-    private static int nativeId(String name) {
-        for (int id = 1; id <= Native.kernelCount(); id++) {
-            if (Native.kernelName(id).equals(name)) {
-                return id;
-            }
-        }
-        throw new IllegalArgumentException("--plant-bug = '" + name + "': no such native kernel");
     }
 }

@@ -300,12 +300,22 @@ public final class Native {
 
     /** The C library's id of built-in kernel {@code name}; throws IllegalArgumentException if it has none. */
     public static int kernelId(String name) {
-        for (int id = 1; id <= kernelCount(); id++) {
-            if (kernelName(id).equals(name)) {
-                return id;
+        Integer id = KernelIds.BY_NAME.get(name);
+        if (id == null) {
+            throw new IllegalArgumentException("kernel = '" + name + "': libpcompute has no such kernel");
+        }
+        return id;
+    }
+
+    /** The built-in kernels' ids by name, read from the library once (the process pool asks per job). */
+    private static final class KernelIds {
+        static final java.util.Map<String, Integer> BY_NAME = new java.util.HashMap<>();
+
+        static {
+            for (int id = 1; id <= kernelCount(); id++) {
+                BY_NAME.put(kernelName(id), id);
             }
         }
-        throw new IllegalArgumentException("kernel = '" + name + "': libpcompute has no such kernel");
     }
 
     /**

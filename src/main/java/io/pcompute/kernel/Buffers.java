@@ -204,6 +204,8 @@ public final class Buffers {
         FLOAT(ValueLayout.JAVA_FLOAT, float[].class, "float"),
         BYTE(ValueLayout.JAVA_BYTE, byte[].class, "uint8_t");
 
+        private static final ElementType[] VALUES = values(); // values() clones the array on every call
+
         private final ValueLayout layout;
         private final Class<?> arrayType;
         private final String cType;
@@ -232,7 +234,7 @@ public final class Buffers {
         /** The type of {@code layout}, matched by carrier and size (byte order must be native). */
         public static ElementType of(ValueLayout layout) {
             Objects.requireNonNull(layout, "layout must not be null");
-            for (ElementType t : values()) {
+            for (ElementType t : VALUES) {
                 if (t.layout.carrier() == layout.carrier() && t.layout.order() == layout.order()) {
                     return t;
                 }
@@ -243,7 +245,7 @@ public final class Buffers {
 
         /** The type of a primitive array buffer; null if {@code array} is none of the five. */
         public static ElementType ofArray(Object array) {
-            for (ElementType t : values()) {
+            for (ElementType t : VALUES) {
                 if (t.arrayType.isInstance(array)) {
                     return t;
                 }

@@ -8,16 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The main job end to end, on a small scaled workload. */
 class SeedCommandTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CliRun r = CliRun.of(args);
-        return new Run(r.exit(), r.out(), r.err());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void seedExperimentPrintsAMatchingRowForEveryStrategy() {
-        Run r = run("seed", "--pairs", "300", "--max-value", "100000", "--threads", "2", "--progress", "never");
+        CliRun r = run("seed", "--pairs", "300", "--max-value", "100000", "--threads", "2", "--progress", "never");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("seed pairs: the origin's 10 pairs"), r.out());
         assertTrue(r.out().contains("scaled: 300 random pairs in [1, 100000], seed 42"), r.out());
@@ -33,7 +30,7 @@ class SeedCommandTest {
 
     @Test
     void progressBarsRunWhenAsked() {
-        Run r = run("seed", "--pairs", "200", "--max-value", "50000", "--strategies", "native-pool,java-pool",
+        CliRun r = run("seed", "--pairs", "200", "--max-value", "50000", "--strategies", "native-pool,java-pool",
                 "--progress", "always");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("native-pool"), r.err());
@@ -41,7 +38,7 @@ class SeedCommandTest {
 
     @Test
     void badOptionsAreReportedWithTheirValue() {
-        Run r = run("seed", "--strategies", "gpu");
+        CliRun r = run("seed", "--strategies", "gpu");
         assertEquals(2, r.exit());
         assertEquals("error: strategy = 'gpu': must be one of java-serial, java-pool, native-serial, native-pool, native-process, auto",
                 r.err().trim());
@@ -52,7 +49,7 @@ class SeedCommandTest {
 
     @Test
     void helpListsTheOptions() {
-        Run r = run("seed", "--help");
+        CliRun r = run("seed", "--help");
         assertEquals(0, r.exit());
         for (String option : new String[] {"--pairs", "--max-value", "--threads", "--strategies", "--seed", "--kernel"}) {
             assertTrue(r.out().contains(option), option);
