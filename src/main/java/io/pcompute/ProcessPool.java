@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Native kernels in worker processes, the native counterpart of Python's {@code ProcessPoolExecutor}: a
@@ -27,18 +31,30 @@ import java.util.Objects;
  *   <li>Workers die with the JVM (PR_SET_PDEATHSIG, and end of file on their stdin); {@link #close()}
  *       leaves no process behind.</li>
  * </ul>
- * Jobs run one at a time per pool (concurrent callers wait their turn). Thread-safe. Workers can be
- * recycled after a number of jobs ({@link #create(int, int)}), like Python's {@code max_tasks_per_child},
- * for kernels that leak or whose state should not build up.
+ * Jobs run one at a time per pool, each split over every worker, in the order they were submitted
+ * ({@link #submit} queues a {@link ProcessJob} and returns at once; a synchronous {@link #run} takes its
+ * turn among them). Thread-safe. Workers can be recycled after a number of jobs ({@link #create(int, int)}),
+ * like Python's {@code max_tasks_per_child}, for kernels that leak or whose state should not build up.
  */
 public final class ProcessPool implements AutoCloseable {
     /** How long cancelled workers get to stop before they are killed. */
     public static final long GRACE_MILLIS = ProcessPoolEngine.GRACE_MILLIS;
 
     private final ProcessPoolEngine engine;
+    /* Runs submitted jobs in order; its one thread is created on the first submit. */
+    private final ThreadPoolExecutor jobThread;
+    private volatile Thread jobThreadThread;
+    private final Object closeLock = new Object();
+    private volatile boolean closing;
 
     private ProcessPool(ProcessPoolEngine engine) {
         this.engine = engine;
+        this.jobThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pcompute-process-jobs");
+            t.setDaemon(true);
+            jobThreadThread = t;
+            return t;
+        });
     }
 
     /**
@@ -119,22 +135,88 @@ public final class ProcessPool implements AutoCloseable {
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout) {
         Objects.requireNonNull(kernel, "kernel must not be null");
         Objects.requireNonNull(progress, "progress must not be null");
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException("timeout = " + timeout + ": must be positive (or null for none)");
-        }
-        if (engine.isClosed()) {
+        checkTimeout(timeout);
+        if (isClosed()) {
             throw new IllegalStateException("this process pool is closed");
         }
         return engine.run(kernel, problem, progress, timeout);
     }
 
-    public boolean isClosed() {
-        return engine.isClosed();
+    /** {@link #submit(Kernel, Object, Duration)} without a timeout. */
+    public <P, R> ProcessJob<R> submit(Kernel<P, R> kernel, P problem) {
+        return submit(kernel, problem, null);
     }
 
-    /** Stops every worker process (waiting for a job in progress); idempotent. */
+    /**
+     * Queues {@code kernel} over {@code problem} and returns at once. The problem is validated here, in the
+     * calling thread, before anything is queued or sent to a worker; its arrays are read when the job starts
+     * (do not change them until it has ended) and its result arrays are new.
+     *
+     * @param timeout the most the job may run once it has started, or null for none; a job over it fails
+     *                with {@link JobTimeoutException} (its workers are killed if they do not stop)
+     * @throws NullPointerException if kernel or problem is null
+     * @throws IllegalArgumentException naming what is invalid in the problem, or a non-positive timeout
+     * @throws IllegalStateException if the pool is closed
+     */
+    public <P, R> ProcessJob<R> submit(Kernel<P, R> kernel, P problem, Duration timeout) {
+        Objects.requireNonNull(kernel, "kernel must not be null");
+        checkTimeout(timeout);
+        kernel.validate(problem);
+        ProcessJob<R> job = new ProcessJob<>(kernel.name(), kernel.items(problem),
+                (progress, stop) -> engine.runValidated(kernel, problem, progress, timeout, stop));
+        synchronized (closeLock) {
+            if (closing || engine.isClosed()) {
+                throw new IllegalStateException("this process pool is closed");
+            }
+            try {
+                jobThread.execute(job::execute);
+            } catch (RejectedExecutionException e) {
+                throw new IllegalStateException("this process pool is closed", e);
+            }
+        }
+        return job;
+    }
+
+    private static void checkTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout = " + timeout + ": must be positive (or null for none)");
+        }
+    }
+
+    public boolean isClosed() {
+        return closing || engine.isClosed();
+    }
+
+    /**
+     * Stops accepting jobs, waits for the submitted jobs to end (cancel them first to end them sooner) and
+     * for a synchronous {@code run} in progress, then stops every worker process; idempotent.
+     *
+     * @throws IllegalStateException if called on the pool's job thread (inside a kernel's {@code finish()}),
+     *         where it would wait for its own job
+     */
     @Override
     public void close() {
+        if (Thread.currentThread() == jobThreadThread) {
+            throw new IllegalStateException("close() inside a kernel's finish() would wait for that job to end; "
+                    + "close the process pool from another thread");
+        }
+        synchronized (closeLock) {
+            closing = true;
+            jobThread.shutdown();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (jobThread.awaitTermination(1, TimeUnit.DAYS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         engine.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

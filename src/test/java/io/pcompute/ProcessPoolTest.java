@@ -45,12 +45,7 @@ class ProcessPoolTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
         WorkerHooks.clear();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!WorkerProcess.childWorkers().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(List.of(), WorkerProcess.childWorkers().stream().map(ProcessHandle::pid).toList(),
-                "worker processes left behind");
+        WorkerLeaks.assertNoneRemain();
     }
 
     private static long[] reference(Gcd kernel, long[] a, long[] b) {

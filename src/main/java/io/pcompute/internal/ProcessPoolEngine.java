@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The process pool's machinery (the API is io.pcompute.ProcessPool): N worker processes, one slot each,
@@ -63,7 +64,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private final Path executable;
     private final int maxJobsPerWorker; // 0 = no limit
     private final Slot[] slots;
-    private final ReentrantLock jobLock = new ReentrantLock();
+    private final ReentrantLock jobLock = new ReentrantLock(true); // fair: jobs take their turns in order
     private volatile boolean closed;
 
     // guarded by jobLock
@@ -295,13 +296,27 @@ public final class ProcessPoolEngine implements AutoCloseable {
      */
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout) {
         kernel.validate(problem);
+        return runValidated(kernel, problem, progress, timeout, () -> false);
+    }
+
+    /**
+     * As {@link #run}, for a problem already validated, stopping as a cancel does once {@code stopRequested}
+     * returns true (polled every few ms while the job waits for the pool and while it runs): the job then
+     * throws CancellationException.
+     */
+    public <P, R> R runValidated(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout,
+                                 BooleanSupplier stopRequested) {
         Buffers buffers = kernel.buffers(problem);
         long n = kernel.items(problem);
         long chunk = KernelAccess.chunkSize(kernel, problem, slots.length);
         NativeKernel app = kernel.nativeKernel();
         int builtin = app == null ? Native.kernelId(kernel.name()) : 0;
         try {
-            jobLock.lockInterruptibly();
+            while (!jobLock.tryLock(POLL_NANOS, TimeUnit.NANOSECONDS)) {
+                if (stopRequested.getAsBoolean()) {
+                    throw new CancellationException("kernel " + kernel.name() + " cancelled while it waited for the process pool");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for the process pool");
@@ -309,6 +324,9 @@ public final class ProcessPoolEngine implements AutoCloseable {
         try {
             if (closed) {
                 throw new IllegalStateException("this process pool is closed");
+            }
+            if (stopRequested.getAsBoolean()) {
+                throw new CancellationException("kernel " + kernel.name() + " cancelled before it started");
             }
             if (startAll()) {
                 arenaStale = true;
@@ -362,7 +380,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
             double[] dp = NativeBuffers.dparams(buffers);
             System.arraycopy(ip, 0, template.iparam, 0, ip.length);
             System.arraycopy(dp, 0, template.dparam, 0, dp.length);
-            compute(kernel, app, template, n, chunk, progress, timeout);
+            compute(kernel, app, template, n, chunk, progress, timeout, stopRequested);
             for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
                 Object out = KernelAccess.output(buffers, i);
                 if (out != null) {
@@ -386,7 +404,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
     }
 
     private void compute(Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n, long chunk,
-                         ProgressListener progress, Duration timeout) {
+                         ProgressListener progress, Duration timeout, BooleanSupplier stopRequested) {
         JobState job = new JobState();
         // the slots count down as they finish: the caller wakes at once, not at its next progress poll
         CountDownLatch finished = new CountDownLatch(n > 0 ? slots.length : 0);
@@ -429,6 +447,9 @@ public final class ProcessPoolEngine implements AutoCloseable {
             if (!job.stopped || graceEnd == Long.MAX_VALUE) {
                 if (interrupted || Thread.interrupted()) {
                     interrupted = true;
+                    cancelled = true;
+                    job.stopped = true;
+                } else if (stopRequested.getAsBoolean()) {
                     cancelled = true;
                     job.stopped = true;
                 } else if (now - deadline >= 0) {

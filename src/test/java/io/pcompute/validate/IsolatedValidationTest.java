@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,12 +33,7 @@ class IsolatedValidationTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
         WorkerHooks.clear();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!WorkerProcess.childWorkers().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(List.of(), WorkerProcess.childWorkers().stream().map(ProcessHandle::pid).toList(),
-                "worker processes left behind");
+        io.pcompute.WorkerLeaks.assertNoneRemain();
     }
 
     @Test
