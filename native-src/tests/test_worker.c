@@ -620,6 +620,49 @@ static void test_map_refusals_are_error_records(void) {
     shm_destroy(&bigger);
 }
 
+/*
+ * The process pool's shared memory is an anonymous file (memfd) the parent keeps open; a worker maps it as
+ * /proc/<parent>/fd/<n> (a magic link O_NOFOLLOW would refuse), also a worker started after the first, and
+ * both see the same memory. Another process's descriptors, or a symlink elsewhere, stay refused.
+ */
+static void test_maps_the_parents_anonymous_file_by_its_descriptor(void) {
+    int fd = memfd_create("pcw-test", MFD_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK(ftruncate(fd, 1 << 16) == 0);
+    unsigned char* base = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(base != MAP_FAILED);
+    static pcw_map m;
+    pcw_result r;
+    for (int round = 0; round < 2; round++) { /* a second worker maps the same memory */
+        worker w;
+        pcw_hello hello;
+        CHECK(spawn_worker(&w, PCW_WORKER, 0) == 0);
+        CHECK(read_record(&w, PCW_HELLO, NULL, &hello, PCW_BODY_SIZE_HELLO, deadline_s * 1000) == 0);
+        memset(&m, 0, sizeof m);
+        m.size = 1 << 16;
+        snprintf(m.path, sizeof m.path, "/proc/%d/fd/%d", (int)getpid(), fd);
+        CHECK(call(&w, PCW_MAP, &m, PCW_BODY_SIZE_MAP, &r) == 0 && r.status == PC_OK);
+        pcw_run q = run_request(PC_KERNEL_GCD_FAST, 1);
+        set_in(&q, 0, 4096, 8);
+        set_in(&q, 1, 4104, 8);
+        set_out(&q, 0, 4112, 8);
+        int64_t* v = (int64_t*)(void*)(base + 4096);
+        v[0] = 21 * (round + 1), v[1] = 14 * (round + 1), v[2] = 0;
+        CHECK_STATUS(PC_OK, run_call(&w, &q, &r));
+        CHECK(v[2] == 7 * (round + 1));
+        /* the worker's own pid is not its parent: that fd link stays refused (O_NOFOLLOW) */
+        snprintf(m.path, sizeof m.path, "/proc/%d/fd/0", (int)hello.pid);
+        CHECK(call(&w, PCW_MAP, &m, PCW_BODY_SIZE_MAP, &r) == 0 && r.error == PCW_E_MAP);
+        snprintf(m.path, sizeof m.path, "/proc/%d/fd/%dx", (int)getpid(), fd);
+        CHECK(call(&w, PCW_MAP, &m, PCW_BODY_SIZE_MAP, &r) == 0 && r.error == PCW_E_MAP);
+        CHECK(call(&w, PCW_BYE, NULL, 0, &r) == 0);
+        finish(&w);
+        CHECK(exited_with(&w, PCW_EXIT_BYE));
+    }
+    munmap(base, 1 << 16);
+    close(fd);
+}
+
 /* A header the worker cannot trust: one error record, then exit PCW_EXIT_PROTOCOL (never a crash). */
 static void check_bad_header(pcw_header h, const char* what) {
     worker w;
@@ -802,6 +845,7 @@ int main(void) {
         {"load_refusals_are_error_records", test_load_refusals_are_error_records},
         {"bad_runs_are_error_records", test_bad_runs_are_error_records},
         {"map_refusals_are_error_records", test_map_refusals_are_error_records},
+        {"maps_the_parents_anonymous_file_by_its_descriptor", test_maps_the_parents_anonymous_file_by_its_descriptor},
         {"bad_headers_get_an_error_record", test_bad_headers_get_an_error_record},
         {"end_of_stdin_ends_the_worker", test_end_of_stdin_ends_the_worker},
         {"hooks_crash_the_worker_with_their_signal", test_hooks_crash_the_worker_with_their_signal},

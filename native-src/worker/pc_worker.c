@@ -155,6 +155,23 @@ static void unmap(void) {
     map_size = 0;
 }
 
+/*
+ * Whether `path` is /proc/<parent pid>/fd/<digits>: the parent's own descriptor of an anonymous shared file
+ * (memfd), which a worker started at any time can map. Such a path is a kernel "magic link", which
+ * O_NOFOLLOW would refuse; nobody but the parent's uid can open it, so it needs no such guard.
+ */
+static int parent_fd_link(const char* path) {
+    char prefix[64];
+    int len = snprintf(prefix, sizeof prefix, "/proc/%ld/fd/", (long)getppid());
+    if (len <= 0 || (size_t)len >= sizeof prefix || strncmp(path, prefix, (size_t)len) != 0) return 0;
+    const char* p = path + len;
+    if (*p == '\0' || strlen(p) > 9) return 0;
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') return 0;
+    }
+    return 1;
+}
+
 static void do_map(const pcw_map* m, pcw_result* r) {
     if (!terminated(m->path, sizeof m->path) || m->path[0] != '/') {
         fail(r, PC_ERR_INVALID_ARGUMENT, PCW_E_BAD_FIELD, "MAP: path must be an absolute, NUL-terminated path");
@@ -165,7 +182,7 @@ static void do_map(const pcw_map* m, pcw_result* r) {
         return;
     }
     unmap(); /* a failed MAP leaves no mapping: later RUNs fail rather than use a stale one */
-    int fd = open(m->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(m->path, O_RDWR | O_CLOEXEC | (parent_fd_link(m->path) ? 0 : O_NOFOLLOW));
     if (fd < 0) {
         fail(r, PC_ERR_INVALID_ARGUMENT, PCW_E_MAP, "MAP: cannot open %.150s: %s", m->path, strerror(errno));
         return;

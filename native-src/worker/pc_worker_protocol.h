@@ -34,11 +34,14 @@
  * (PCW_E_BAD_RECORD, seq 0) and exits with PCW_EXIT_PROTOCOL.
  *
  * ---- Shared memory ---------------------------------------------------------------------------------
- * The parent creates a file (normally under /dev/shm, mode 0600, an unguessable name), sizes it, maps it
- * and sends MAP with its path and size. The worker opens it (O_RDWR | O_NOFOLLOW), checks it is a
- * regular file of at least that size, maps it MAP_SHARED and answers RESULT; the parent may then unlink
- * the file. A later MAP replaces the mapping (the old one is unmapped): that is how a parent grows its
- * arena between jobs. There is one mapping per worker at a time.
+ * The parent creates a file, sizes it, maps it and sends MAP with its path and size. pcompute's process
+ * pool uses an anonymous file (memfd_create) it keeps open for the pool's life, reserved large and
+ * sparse, and sends the path /proc/<parent pid>/fd/<fd>: a worker started at any time (a replacement)
+ * maps the same memory. Any other path is a file the parent may unlink once mapped (under /dev/shm,
+ * mode 0600, an unguessable name). The worker opens the path with O_RDWR | O_NOFOLLOW (without
+ * O_NOFOLLOW only for exactly /proc/<its parent's pid>/fd/<digits>, a kernel link nobody else can
+ * plant), checks it is a regular file of at least that size, maps it MAP_SHARED and answers RESULT. A
+ * later MAP replaces the mapping (the old one is unmapped). There is one mapping per worker at a time.
  * Everything a RUN refers to is an offset into that mapping: buffers (offset + byte length; offsets a
  * multiple of 8), the progress word (uint64, 8-aligned) and the cancel word (int32, 4-aligned). The
  * worker checks every range lies inside the mapping, and that no output overlaps the two words; it

@@ -4,6 +4,8 @@ import io.pcompute.internal.ProcessPoolEngine;
 import io.pcompute.internal.WorkerExecutable;
 import io.pcompute.kernel.Kernel;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +112,11 @@ public final class ProcessPool implements AutoCloseable {
         return engine.maxJobsPerWorker();
     }
 
+    /** Input bytes this pool has copied into its shared memory so far; inputs read in place add nothing. */
+    public long bytesCopiedIn() {
+        return engine.bytesCopiedIn();
+    }
+
     /** The process ids of the live workers (for monitoring). */
     public List<Long> workerPids() {
         return engine.workerPids();
@@ -140,6 +147,30 @@ public final class ProcessPool implements AutoCloseable {
             throw new IllegalStateException("this process pool is closed");
         }
         return engine.run(kernel, problem, progress, timeout);
+    }
+
+    /**
+     * {@code byteSize} bytes (zeroed, 64-byte aligned) of the memory this pool shares with its workers, as a
+     * segment of {@code owner}'s lifetime: closing {@code owner} frees them. A job input that is such a
+     * segment, or an 8-byte aligned slice of one ({@code Buffers.in(slot, segment, layout)}, a kernel's
+     * segment-backed problem), is read by the workers in place, with no copy; a job in progress keeps its
+     * memory alive even if {@code owner} closes meanwhile. The memory stays valid after the pool closes,
+     * until {@code owner} does. Allocation backs the pages at once, so a lack of memory is this method's
+     * IllegalStateException, never a fault later.
+     *
+     * @throws NullPointerException if owner is null
+     * @throws IllegalArgumentException if byteSize is negative
+     * @throws IllegalStateException if the pool is closed, or the system has no memory for it
+     */
+    public MemorySegment allocate(Arena owner, long byteSize) {
+        Objects.requireNonNull(owner, "owner must not be null");
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("byteSize = " + byteSize + ": must be >= 0");
+        }
+        if (isClosed()) {
+            throw new IllegalStateException("this process pool is closed");
+        }
+        return engine.allocate(owner, byteSize);
     }
 
     /** {@link #submit(Kernel, Object, Duration)} without a timeout. */

@@ -9,15 +9,11 @@ import io.pcompute.kernel.Kernel;
 import io.pcompute.kernel.NativeKernel;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +33,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The process pool's machinery (the API is io.pcompute.ProcessPool): N worker processes, one slot each,
- * and one shared mapping (the arena) that every worker maps.
+ * and one shared memory ({@link SharedMemory}) that every worker maps for the pool's whole life.
  *
  * <p>Threads and ownership: each slot has one long-lived thread that starts its worker process (so
  * PR_SET_PDEATHSIG, which follows the <em>thread</em> that spawned a worker, fires only when the pool is
@@ -45,14 +41,14 @@ import java.util.function.BooleanSupplier;
  * {@link #run} owns the arena while it holds the lock: it lays the buffers out, copies inputs in, hands
  * chunks to the slots, polls progress and the deadline, and copies outputs back.
  *
- * <p>Arena layout: slot i's control words at {@code i * CONTROL_STRIDE} (progress, uint64, at +0; cancel,
- * int32, at +8), then each buffer 64-byte aligned. The arena is a file under /dev/shm (or
- * -Dpcompute.shm.dir), created 0600 with a random name, mapped here and by every worker, then unlinked. A
- * worker started later cannot open an unlinked file, so the arena is replaced (and every worker re-mapped)
- * whenever a worker was replaced or a job needs more room.
+ * <p>Shared memory layout: the slots' control words in one allocation made when the pool starts (slot
+ * i's progress word, uint64, at {@code control + i * CONTROL_STRIDE}, its cancel word, int32, at +8); per
+ * job, one allocation holding every buffer the job copies in or out (64-byte aligned), freed when the job
+ * ends; and the callers' own allocations ({@link #allocate}), which jobs read in place (zero-copy). The
+ * memory is an anonymous file the JVM keeps open and a worker maps by /proc/&lt;pid&gt;/fd/&lt;fd&gt;,
+ * so a replacement worker maps the same memory and nothing is ever re-laid out.
  */
 public final class ProcessPoolEngine implements AutoCloseable {
-    public static final String SHM_DIR_PROPERTY = "pcompute.shm.dir";
     /** How long a cancelled or timed-out job's workers get to stop before they are killed. */
     public static final long GRACE_MILLIS = 500;
     private static final Duration GRACE = Duration.ofMillis(GRACE_MILLIS);
@@ -67,10 +63,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private final ReentrantLock jobLock = new ReentrantLock(true); // fair: jobs take their turns in order
     private volatile boolean closed;
 
-    // guarded by jobLock
-    private Arena arenaScope;
-    private MemorySegment arena;
-    private boolean arenaStale = true;
+    private final SharedMemory shm;
+    private final MemorySegment arena; // shm's mapping, all of it
+    private final long control;        // offset of the slots' control words
+    private final AtomicLong bytesCopiedIn = new AtomicLong();
 
     private final class Slot {
         final int index;
@@ -91,11 +87,11 @@ public final class ProcessPoolEngine implements AutoCloseable {
         }
 
         long progressOffset() {
-            return index * CONTROL_STRIDE;
+            return control + index * CONTROL_STRIDE;
         }
 
         long cancelOffset() {
-            return index * CONTROL_STRIDE + 8;
+            return control + index * CONTROL_STRIDE + 8;
         }
 
         /**
@@ -118,7 +114,20 @@ public final class ProcessPoolEngine implements AutoCloseable {
             loaded.clear();
             killedByPool = false;
             jobs = 0;
-            proc = WorkerProcess.start(executable);
+            WorkerProcess started = WorkerProcess.start(executable);
+            WorkerProcess.Result mapped;
+            try {
+                mapped = started.map(shm.workerPath(), shm.reserved());
+            } catch (IOException e) {
+                started.kill();
+                throw e;
+            }
+            if (!mapped.ok()) {
+                started.kill();
+                throw new IllegalStateException("pcompute process pool: worker " + started.pid()
+                        + " could not map the shared memory: " + mapped.message());
+            }
+            proc = started;
             return true;
         }
     }
@@ -139,6 +148,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
         this.executable = executable;
         this.maxJobsPerWorker = maxJobsPerWorker;
         this.slots = new Slot[workers];
+        this.shm = SharedMemory.create(SharedMemory.defaultReserve());
+        this.arena = shm.mapping();
+        this.control = shm.allocate(workers * CONTROL_STRIDE);
+        arena.asSlice(control, workers * CONTROL_STRIDE).fill((byte) 0);
         for (int i = 0; i < workers; i++) {
             slots[i] = new Slot(i);
         }
@@ -201,74 +214,29 @@ public final class ProcessPoolEngine implements AutoCloseable {
         }
     }
 
-    // ---- arena ---------------------------------------------------------------------------------------
+    // ---- shared memory -------------------------------------------------------------------------------
 
-    private static Path shmDir() {
-        String dir = System.getProperty(SHM_DIR_PROPERTY);
-        return Path.of(dir != null && !dir.isBlank() ? dir : "/dev/shm");
+    /** Input bytes copied into the shared memory so far (not counting inputs read in place). */
+    public long bytesCopiedIn() {
+        return bytesCopiedIn.get();
     }
 
-    private void ensureArena(long bytes) {
-        if (!arenaStale && arena != null && arena.byteSize() >= bytes) {
-            return;
+    /**
+     * {@code bytes} of the pool's shared memory, 64-byte aligned, valid until {@code owner} closes (then
+     * freed); jobs read such a segment, or a slice of it, in place instead of copying it.
+     */
+    public MemorySegment allocate(Arena owner, long bytes) {
+        if (closed) {
+            throw new IllegalStateException("this process pool is closed");
         }
-        // a stale arena is replaced by one of the same size; one too small by one at least twice as large
-        long old = arena == null ? 0 : arena.byteSize();
-        long size = Math.max(Math.max(bytes, 1 << 20), old >= bytes ? old : Math.min(old, Long.MAX_VALUE / 4) * 2);
-        size = (size + 4095) & ~4095L;
-        Path dir = shmDir();
-        Path file;
+        long offset = shm.allocate(bytes);
         try {
-            long usable = Files.getFileStore(dir).getUsableSpace();
-            if (usable < size) {
-                throw new IllegalStateException("pcompute process pool: shared memory " + dir + " has " + usable
-                        + " bytes free, the job needs " + size + "; free some, or set -D" + SHM_DIR_PROPERTY);
-            }
-            file = Files.createTempFile(dir, "pcompute-", ".shm",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new IllegalStateException("pcompute process pool: cannot create shared memory in " + dir + ": " + e
-                    + "; set -D" + SHM_DIR_PROPERTY + " to a tmpfs directory", e);
-        }
-        Arena scope = Arena.ofShared();
-        try {
-            MemorySegment mapped;
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.setLength(size);
-                mapped = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, scope);
-            }
-            final long mapSize = size;
-            List<Future<WorkerProcess.Result>> maps = new ArrayList<>();
-            for (Slot s : slots) {
-                maps.add(s.thread.submit(() -> s.proc.map(file, mapSize)));
-            }
-            for (Future<WorkerProcess.Result> f : maps) {
-                WorkerProcess.Result r = await(f);
-                if (!r.ok()) {
-                    throw new IllegalStateException("pcompute process pool: a worker could not map the shared memory: "
-                            + r.message());
-                }
-            }
-            if (arenaScope != null) {
-                arenaScope.close();
-            }
-            arenaScope = scope;
-            arena = mapped;
-            arenaStale = false;
-        } catch (IOException e) {
-            scope.close();
-            arenaStale = true;
-            throw new IllegalStateException("pcompute process pool: cannot map " + file + ": " + e.getMessage(), e);
+            MemorySegment slice = arena.asSlice(offset, bytes);
+            slice.fill((byte) 0); // a freed range is reused as it was left
+            return slice.reinterpret(owner, segment -> shm.free(offset));
         } catch (RuntimeException e) {
-            scope.close();
-            arenaStale = true;
+            shm.free(offset);
             throw e;
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // tmpfs: cannot fail for a file we created
-            }
         }
     }
 
@@ -328,43 +296,125 @@ public final class ProcessPoolEngine implements AutoCloseable {
             if (stopRequested.getAsBoolean()) {
                 throw new CancellationException("kernel " + kernel.name() + " cancelled before it started");
             }
-            if (startAll()) {
-                arenaStale = true;
+            startAll();
+            for (Slot s : slots) { // the last job's cancel, if it had one, ends here: no slot runs anything now
+                INT.setRelease(arena, s.cancelOffset(), 0);
+                LONG.setRelease(arena, s.progressOffset(), 0L);
             }
-            // layout
-            long offset = slots.length * CONTROL_STRIDE;
-            long[] inOff = new long[Buffers.MAX_INPUTS], inBytes = new long[Buffers.MAX_INPUTS];
-            long[] outOff = new long[Buffers.MAX_OUTPUTS], outBytes = new long[Buffers.MAX_OUTPUTS];
+            JobMemory memory = new JobMemory(buffers);
+            try {
+                memory.copyIn(buffers);
+                compute(kernel, app, memory.template(buffers, app == null ? WorkerProcess.KERNEL_BUILTIN
+                        : WorkerProcess.KERNEL_LOADED, builtin, n), n, chunk, progress, timeout, stopRequested);
+                memory.copyOut(buffers);
+            } finally {
+                memory.release();
+            }
+        } finally {
+            jobLock.unlock();
+        }
+        return kernel.finish(problem, buffers);
+    }
+
+    /**
+     * Where one job's buffers live in the shared memory: inputs that are the callers' own shared segments
+     * in place (marked in use, so that closing their arena cannot free them under the workers), everything
+     * else in one allocation freed when the job ends.
+     */
+    private final class JobMemory {
+        final long[] inOff = new long[Buffers.MAX_INPUTS], inBytes = new long[Buffers.MAX_INPUTS];
+        final boolean[] inPlace = new boolean[Buffers.MAX_INPUTS];
+        final long[] outOff = new long[Buffers.MAX_OUTPUTS], outBytes = new long[Buffers.MAX_OUTPUTS];
+        final List<Long> used = new ArrayList<>();
+        final long block;
+
+        JobMemory(Buffers buffers) {
+            long size = 0;
             for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
                 Object in = KernelAccess.input(buffers, i);
-                if (in != null) {
-                    inOff[i] = offset;
+                if (in instanceof Buffers.SegmentInput s && inPlace(s.segment())) {
+                    inOff[i] = used.get(used.size() - 1);
+                    inBytes[i] = s.segment().byteSize();
+                    inPlace[i] = true;
+                } else if (in != null) {
+                    inOff[i] = size;
                     inBytes[i] = in instanceof Buffers.SegmentInput s ? s.segment().byteSize() : bytes(in);
-                    offset = align(offset + inBytes[i]);
+                    size = align(size + inBytes[i]);
                 }
             }
             for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
                 Object out = KernelAccess.output(buffers, i);
                 if (out != null) {
-                    outOff[i] = offset;
+                    outOff[i] = size;
                     outBytes[i] = bytes(out);
-                    offset = align(offset + outBytes[i]);
+                    size = align(size + outBytes[i]);
                 }
             }
-            ensureArena(offset);
-            arena.asSlice(0, offset).fill((byte) 0);
+            try {
+                block = shm.allocate(size);
+            } catch (RuntimeException e) {
+                used.forEach(shm::unuse);
+                throw e;
+            }
+            for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+                if (!inPlace[i] && KernelAccess.input(buffers, i) != null) {
+                    inOff[i] += block;
+                }
+            }
+            for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+                if (KernelAccess.output(buffers, i) != null) {
+                    outOff[i] += block;
+                }
+            }
+        }
+
+        /**
+         * Whether {@code segment} is a live caller allocation of this pool's shared memory, 8-byte aligned:
+         * then it is marked in use (its offset appended to {@code used}). Liveness is checked after the mark:
+         * a segment whose arena closed before it could be marked may have had its range handed to someone
+         * else, and must not be read in place (copying it then throws, naming the closed arena).
+         */
+        private boolean inPlace(MemorySegment segment) {
+            if (segment.address() % 8 != 0) {
+                return false;
+            }
+            long offset = shm.use(segment);
+            if (offset < 0) {
+                return false;
+            }
+            if (!segment.scope().isAlive()) {
+                shm.unuse(offset);
+                return false;
+            }
+            used.add(offset);
+            return true;
+        }
+
+        void copyIn(Buffers buffers) {
+            for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
+                if (KernelAccess.output(buffers, i) != null) {
+                    arena.asSlice(outOff[i], outBytes[i]).fill((byte) 0);
+                }
+            }
             for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
                 Object in = KernelAccess.input(buffers, i);
+                if (inPlace[i] || in == null) {
+                    continue;
+                }
                 if (in instanceof Buffers.SegmentInput s) {
                     MemorySegment.copy(s.segment(), 0, arena, inOff[i], inBytes[i]);
-                } else if (in != null) {
+                } else {
                     ElementType t = ElementType.ofArray(in);
                     MemorySegment.copy(in, 0, arena, t.layout(), inOff[i], t.length(in));
                 }
+                bytesCopiedIn.addAndGet(inBytes[i]);
             }
+        }
+
+        WorkerProcess.Run template(Buffers buffers, int kernelKind, int kernel, long n) {
             WorkerProcess.Run template = new WorkerProcess.Run();
-            template.kernelKind = app == null ? WorkerProcess.KERNEL_BUILTIN : WorkerProcess.KERNEL_LOADED;
-            template.kernel = builtin;
+            template.kernelKind = kernelKind;
+            template.kernel = kernel;
             template.n = n;
             for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
                 template.inPresent[i] = KernelAccess.input(buffers, i) != null;
@@ -380,7 +430,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
             double[] dp = NativeBuffers.dparams(buffers);
             System.arraycopy(ip, 0, template.iparam, 0, ip.length);
             System.arraycopy(dp, 0, template.dparam, 0, dp.length);
-            compute(kernel, app, template, n, chunk, progress, timeout, stopRequested);
+            return template;
+        }
+
+        void copyOut(Buffers buffers) {
             for (int i = 0; i < Buffers.MAX_OUTPUTS; i++) {
                 Object out = KernelAccess.output(buffers, i);
                 if (out != null) {
@@ -388,10 +441,13 @@ public final class ProcessPoolEngine implements AutoCloseable {
                     MemorySegment.copy(arena, t.layout(), outOff[i], out, 0, t.length(out));
                 }
             }
-        } finally {
-            jobLock.unlock();
         }
-        return kernel.finish(problem, buffers);
+
+        /** Once no worker touches the job's memory any more (compute returned: the slots are done). */
+        void release() {
+            shm.free(block);
+            used.forEach(shm::unuse);
+        }
     }
 
     private static long bytes(Object array) {
@@ -478,9 +534,6 @@ public final class ProcessPoolEngine implements AutoCloseable {
             } catch (InterruptedException e) {
                 interrupted = true; // cancels the job at the top of the loop; the flag is set again on return
             }
-        }
-        if (!killed.isEmpty()) {
-            arenaStale = true; // their replacements must map a new arena
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -611,11 +664,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
                 }
                 s.thread.shutdown();
             }
-            if (arenaScope != null) {
-                arenaScope.close();
-                arenaScope = null;
-                arena = null;
-            }
+            shm.release(); // unmapped once the callers' allocations are freed too
         } finally {
             jobLock.unlock();
         }

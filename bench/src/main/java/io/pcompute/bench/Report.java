@@ -131,6 +131,7 @@ public final class Report {
         kernels(out);
         bandwidth();
         seed();
+        processPool();
         vector();
         boundary(out);
         handoff();
@@ -455,6 +456,47 @@ public final class Report {
                     within ? "at every size" : String.join("; ", notes));
             target("heap array via critical faster than copying, from 1 MB", faster,
                     faster ? "at 1 MB and 16 MB" : String.join("; ", notes));
+        }
+    }
+
+    /**
+     * The process pool's price per job beside the native pool's (ProcessPoolBench: the same gcd_fast call,
+     * empty and small), and the seed workload through it (SeedBench's native-process rows).
+     */
+    private void processPool() {
+        List<Result> jobs = of("ProcessPoolBench.processPool");
+        Result seedProcess = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-process:0");
+        Result seedPool = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-pool:0");
+        if (jobs.isEmpty() && seedProcess == null) {
+            return;
+        }
+        md.append("## Process pool: the price of isolation
+
+")
+                .append("`native-process` runs the same kernels in `pcompute-worker` processes over shared memory ")
+                .append("(inputs copied into the mapping, one RUN/RESULT round trip per task over pipes, outputs ")
+                .append("copied back), so a crash or hang costs a worker, not the JVM. Per job (gcd_fast; `empty` = ")
+                .append("2 pairs, the hand-off alone; `small` = 4,096 pairs), µs/op:
+
+")
+                .append("| job | workers / threads | native pool | process pool | extra per job | process / native |\n")
+                .append("|---|---|---|---|---|---|\n");
+        for (Result p : jobs) {
+            Result n = find("ProcessPoolBench.nativePool", "job", p.param("job"), "workers", p.param("workers"));
+            md.append("| ").append(p.param("job")).append(" | ").append(p.param("workers")).append(" | ")
+                    .append(n == null ? "-" : fmt(n.score()) + " ± " + fmt(n.error())).append(" | ")
+                    .append(fmt(p.score())).append(" ± ").append(fmt(p.error())).append(" | ")
+                    .append(n == null ? "-" : fmt(p.score() - n.score()) + " µs").append(" | ")
+                    .append(n == null ? "-" : fmt(p.score() / n.score()) + "x").append(" |\n");
+        }
+        md.append("\n");
+        if (seedProcess != null && seedPool != null) {
+            md.append("The scaled seed workload (2,000 pairs up to 10^7, brute force): native-pool ")
+                    .append(fmt(seedPool.score())).append(" ± ").append(fmt(seedPool.error())).append(" ms, native-process ")
+                    .append(fmt(seedProcess.score())).append(" ± ").append(fmt(seedProcess.error())).append(" ms (")
+                    .append(fmt(seedProcess.score() / seedPool.score())).append("x): on a job this size the isolation ")
+                    .append(seedProcess.score() - seedProcess.error() <= (seedPool.score() + seedPool.error()) * 1.10
+                            ? "costs within 10%." : "costs more than 10%.").append("\n\n");
         }
     }
 
