@@ -53,6 +53,9 @@ typedef struct worker {
 
 /* Starts `path` with <parent-pid> = parent_pid (0: ours) and reads its HELLO into *hello (if not NULL).
    Returns 0, or -1 with a message. */
+/* --threads for the workers the tests start (NULL: none, one thread); main runs part of the suite twice. */
+static const char* worker_threads;
+
 static int spawn_worker(worker* w, const char* path, pid_t parent_pid) {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return -1;
@@ -63,7 +66,7 @@ static int spawn_worker(worker* w, const char* path, pid_t parent_pid) {
     if (pid == 0) {
         dup2(in[0], STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
-        char* argv[] = {(char*)path, pidbuf, NULL};
+        char* argv[] = {(char*)path, pidbuf, worker_threads != NULL ? "--threads" : NULL, (char*)worker_threads, NULL};
         execv(path, argv);
         _exit(127);
     }
@@ -746,7 +749,12 @@ static void check_hook_kills(uint32_t hook, int sig) {
     pcw_result r;
     CHECK(call(&x.w, PCW_RUN, &q, PCW_BODY_SIZE_RUN, &r) != 0); /* end of file, no record */
     CHECK(reap(&x.w, deadline_s * 1000) == 0 && killed_by(&x.w, sig));
-    CHECK(atomic_load(progress_word(&x.s)) == 5); /* the items before the planted one were done */
+    /* one thread: the items before the planted one were done; a team may also have done some after it */
+    if (worker_threads == NULL) {
+        CHECK(atomic_load(progress_word(&x.s)) == 5);
+    } else {
+        CHECK(atomic_load(progress_word(&x.s)) < 8);
+    }
     close_session(&x, 0);
 }
 
@@ -770,6 +778,20 @@ static void test_hook_build_runs_normally_without_a_hook(void) {
     CHECK_STATUS(PC_OK, run_call(&x.w, &q, &r));
     CHECK(v[2] == 25);
     close_session(&x, 1);
+}
+
+/* --threads outside 1..PC_MAX_THREADS, or not a number: a usage error, before any record. */
+static void test_bad_thread_counts_are_usage_errors(void) {
+    const char* saved = worker_threads;
+    const char* bad[] = {"0", "-1", "1025", "4x", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        worker_threads = bad[i];
+        worker w;
+        CHECK(spawn_worker(&w, PCW_WORKER, 0) == 0);
+        CHECK(reap(&w, deadline_s * 1000) == 0 && exited_with(&w, PCW_EXIT_USAGE));
+        finish(&w);
+    }
+    worker_threads = saved;
 }
 
 static void test_wrong_parent_pid_exits_orphaned(void) {
@@ -852,12 +874,35 @@ int main(void) {
         {"hook_build_runs_normally_without_a_hook", test_hook_build_runs_normally_without_a_hook},
         {"wrong_parent_pid_exits_orphaned", test_wrong_parent_pid_exits_orphaned},
         {"worker_dies_with_its_parent", test_worker_dies_with_its_parent},
+        {"bad_thread_counts_are_usage_errors", test_bad_thread_counts_are_usage_errors},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         int before = checks_failed;
         tests[i].fn();
         record_test(tests[i].name, before);
     }
+    /* again with a team of four threads per worker: the same results, progress, cancel and crashes */
+    worker_threads = "4";
+    struct {
+        const char* name;
+        void (*fn)(void);
+    } team_tests[] = {
+        {"threads_4_gcd_brute_matches_in_process", test_gcd_brute_matches_in_process},
+        {"threads_4_reduce_sum_matches_in_process", test_reduce_sum_matches_in_process},
+        {"threads_4_primes_sieve_matches_in_process", test_primes_sieve_matches_in_process},
+        {"threads_4_invalid_item_reports_bad_index", test_invalid_item_reports_bad_index},
+        {"threads_4_progress_visible_and_cancel_word_stops_run", test_progress_visible_and_cancel_word_stops_run},
+        {"threads_4_application_kernel_by_library_and_symbol", test_application_kernel_by_library_and_symbol},
+        {"threads_4_hooks_crash_the_worker_with_their_signal", test_hooks_crash_the_worker_with_their_signal},
+        {"threads_4_hook_build_runs_normally_without_a_hook", test_hook_build_runs_normally_without_a_hook},
+        {"threads_4_maps_the_parents_anonymous_file_by_its_descriptor", test_maps_the_parents_anonymous_file_by_its_descriptor},
+    };
+    for (size_t i = 0; i < sizeof team_tests / sizeof team_tests[0]; i++) {
+        int before = checks_failed;
+        team_tests[i].fn();
+        record_test(team_tests[i].name, before);
+    }
+    worker_threads = NULL;
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
     return tests_failed == 0 ? 0 : 1;
 }

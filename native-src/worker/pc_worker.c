@@ -4,9 +4,12 @@
  *
  * Threads: the main thread answers requests and runs kernels; the reader thread reads stdin, hands each
  * record to the main thread through one slot (slot_lock / slot_cond guard `slot`) and _exits the process
- * on end of file, so a worker whose parent is gone stops even inside a kernel that never returns. Only the
- * main thread writes stdout and touches the mapping and the kernel cache. The progress word is stored
- * with release order, the cancel word read relaxed (the kernel ABI's pc_cancel_flag contract).
+ * on end of file, so a worker whose parent is gone stops even inside a kernel that never returns. With
+ * --threads N, N - 1 helper threads join the main thread on each RUN's chunks (the team: team_lock /
+ * team_cond guard the generation and the count of busy helpers; the RUN's fields are written before the
+ * generation advances under the lock and read only after a helper saw it advance, so the lock orders
+ * them). Only the main thread writes stdout, maps, loads and answers. The progress word is added to with
+ * release order, the cancel word read relaxed (the kernel ABI's pc_cancel_flag contract).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -350,6 +353,99 @@ static pc_status run_status(pc_status st, const pc_cancel_flag* cancel) {
     }
 }
 
+/* ---- the team: the threads that run one RUN's chunks --------------------------------------------- */
+
+static int team_size = 1; /* --threads; fixed before the helpers start */
+static pthread_mutex_t team_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t team_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t team_generation; /* team_lock: one per RUN with helpers */
+static int team_busy;            /* team_lock: helpers still on the current RUN */
+
+/* The current RUN, written by the main thread before the generation advances (see the file header). */
+static struct {
+    const pc_kernel_def* def;
+    const pc_args* args;
+    const pc_cancel_flag* cancel;
+    _Atomic uint64_t* progress;
+    uint64_t end, chunk, hook_index;
+    uint32_t hook;
+    _Atomic uint64_t next;   /* first item of the next chunk to hand out */
+    _Atomic uint64_t done;   /* items of finished chunks */
+    _Atomic int status;      /* PC_OK until a chunk fails: the first failure wins */
+} run_state;
+
+/* Takes the next chunk [*from, *to) of the RUN; 0 once the range is handed out. */
+static int next_chunk(uint64_t* from, uint64_t* to) {
+    uint64_t f = atomic_load_explicit(&run_state.next, memory_order_relaxed);
+    do {
+        if (f >= run_state.end) return 0;
+        *to = run_state.end - f <= run_state.chunk ? run_state.end : f + run_state.chunk;
+    } while (!atomic_compare_exchange_weak_explicit(&run_state.next, &f, *to, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    *from = f;
+    return 1;
+}
+
+static void fail_run(pc_status st) {
+    int expected = PC_OK;
+    atomic_compare_exchange_strong_explicit(&run_state.status, &expected, (int)st, memory_order_relaxed,
+                                            memory_order_relaxed);
+}
+
+/* One thread's share of the RUN: chunks until the range is handed out, a chunk failed or a cancel. */
+static void run_chunks(void) {
+    uint64_t from, to;
+    while (atomic_load_explicit(&run_state.status, memory_order_relaxed) == PC_OK && next_chunk(&from, &to)) {
+        if (atomic_load_explicit(run_state.cancel, memory_order_relaxed)) {
+            fail_run(PC_ERR_CANCELLED);
+            return;
+        }
+        if (run_state.hook != PCW_HOOK_NONE && run_state.hook_index >= from && run_state.hook_index < to) {
+            trigger_hook(run_state.hook);
+        }
+        pc_status st = run_status(run_state.def->run(run_state.args, from, to, run_state.cancel), run_state.cancel);
+        if (st != PC_OK) {
+            fail_run(st);
+            return;
+        }
+        atomic_fetch_add_explicit(&run_state.done, to - from, memory_order_relaxed);
+        atomic_fetch_add_explicit(run_state.progress, to - from, memory_order_release);
+    }
+}
+
+static void* helper_main(void* unused) {
+    (void)unused;
+    uint64_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&team_lock);
+        while (team_generation == seen) pthread_cond_wait(&team_cond, &team_lock);
+        seen = team_generation;
+        pthread_mutex_unlock(&team_lock);
+        run_chunks();
+        pthread_mutex_lock(&team_lock);
+        if (--team_busy == 0) pthread_cond_broadcast(&team_cond);
+        pthread_mutex_unlock(&team_lock);
+    }
+    return NULL;
+}
+
+/* Runs the RUN in run_state on the main thread and every helper; returns once all of them are done. */
+static void run_team(void) {
+    if (team_size > 1) {
+        pthread_mutex_lock(&team_lock);
+        team_busy = team_size - 1;
+        team_generation++;
+        pthread_cond_broadcast(&team_cond);
+        pthread_mutex_unlock(&team_lock);
+    }
+    run_chunks();
+    if (team_size > 1) {
+        pthread_mutex_lock(&team_lock);
+        while (team_busy > 0) pthread_cond_wait(&team_cond, &team_lock);
+        pthread_mutex_unlock(&team_lock);
+    }
+}
+
 static void do_run(const pcw_run* q, pcw_result* r) {
     if (q->hook > PCW_HOOK_HANG || q->reserved != 0 || q->in_present >> PC_MAX_INPUTS != 0 ||
         q->out_present >> PC_MAX_OUTPUTS != 0 || q->kernel_kind > PCW_KERNEL_LOADED) {
@@ -463,25 +559,21 @@ static void do_run(const pcw_run* q, pcw_result* r) {
              (unsigned long long)block);
         return;
     }
-    _Atomic uint64_t* progress = (_Atomic uint64_t*)(void*)(map_base + q->progress_offset);
-    const pc_cancel_flag* cancel = (const pc_cancel_flag*)(const void*)(map_base + q->cancel_offset);
-    atomic_store_explicit(progress, 0, memory_order_release);
-    uint64_t done = 0;
-    for (uint64_t from = q->begin; from < q->end && st == PC_OK;) {
-        uint64_t to = q->end - from <= chunk ? q->end : from + chunk;
-        if (atomic_load_explicit(cancel, memory_order_relaxed)) {
-            st = PC_ERR_CANCELLED;
-            break;
-        }
-        if (q->hook != PCW_HOOK_NONE && q->hook_index >= from && q->hook_index < to) trigger_hook(q->hook);
-        st = run_status(def->run(&args, from, to, cancel), cancel);
-        if (st == PC_OK) {
-            done += to - from;
-            atomic_store_explicit(progress, done, memory_order_release);
-        }
-        from = to;
-    }
-    r->value = done;
+    run_state.def = def;
+    run_state.args = &args;
+    run_state.cancel = (const pc_cancel_flag*)(const void*)(map_base + q->cancel_offset);
+    run_state.progress = (_Atomic uint64_t*)(void*)(map_base + q->progress_offset);
+    run_state.end = q->end;
+    run_state.chunk = chunk;
+    run_state.hook = q->hook;
+    run_state.hook_index = q->hook_index;
+    atomic_store_explicit(&run_state.next, q->begin, memory_order_relaxed);
+    atomic_store_explicit(&run_state.done, 0, memory_order_relaxed);
+    atomic_store_explicit(&run_state.status, PC_OK, memory_order_relaxed);
+    atomic_store_explicit(run_state.progress, 0, memory_order_release);
+    run_team();
+    st = (pc_status)atomic_load_explicit(&run_state.status, memory_order_relaxed);
+    r->value = atomic_load_explicit(&run_state.done, memory_order_relaxed);
     if (st != PC_OK) {
         fail(r, st, PCW_E_KERNEL, "RUN: %s over [%llu, %llu): %s", def->name != NULL ? def->name : "kernel",
              (unsigned long long)q->begin, (unsigned long long)q->end, pc_strerror(st));
@@ -491,9 +583,20 @@ static void do_run(const pcw_run* q, pcw_result* r) {
 /* ---- main -------------------------------------------------------------------------------------- */
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s <parent-pid>  (started by pcompute's process pool, not by hand)\n", argv[0]);
+    if (argc != 2 && !(argc == 4 && strcmp(argv[2], "--threads") == 0)) {
+        fprintf(stderr, "usage: %s <parent-pid> [--threads N]  (started by pcompute's process pool, not by hand)\n",
+                argv[0]);
         return PCW_EXIT_USAGE;
+    }
+    if (argc == 4) {
+        char* tend = NULL;
+        errno = 0;
+        long t = strtol(argv[3], &tend, 10);
+        if (errno != 0 || tend == argv[3] || *tend != '\0' || t < 1 || t > PC_MAX_THREADS) {
+            fprintf(stderr, "pcompute-worker: --threads '%s' must be 1 to %d\n", argv[3], PC_MAX_THREADS);
+            return PCW_EXIT_USAGE;
+        }
+        team_size = (int)t;
     }
     char* end = NULL;
     errno = 0;
@@ -513,6 +616,14 @@ int main(int argc, char** argv) {
         return PCW_EXIT_INTERNAL;
     }
     pthread_detach(reader);
+    for (int i = 1; i < team_size; i++) {
+        pthread_t helper;
+        if (pthread_create(&helper, NULL, helper_main, NULL) != 0) {
+            fprintf(stderr, "pcompute-worker: cannot start helper thread %d of %d\n", i, team_size - 1);
+            return PCW_EXIT_INTERNAL;
+        }
+        pthread_detach(helper);
+    }
 #ifdef PC_TEST_HOOKS
     uint32_t flags = PCW_HELLO_TEST_HOOKS;
 #else

@@ -7,8 +7,10 @@
  * pool; both follow this header, which is the only definition of the protocol.
  *
  * ---- Start -----------------------------------------------------------------------------------------
- *   pcompute-worker <parent-pid>
- * stdin and stdout are the control channel (pipes from the parent), stderr is free text for humans (a
+ *   pcompute-worker <parent-pid> [--threads N]
+ * N (1 to PC_MAX_THREADS, default 1) is how many threads run each RUN's items: the main thread and N - 1
+ * helper threads started once, which pull chunks of the RUN's range from a shared counter (all of one
+ * RUN's chunks end before its RESULT is sent). stdin and stdout are the control channel (pipes from the parent), stderr is free text for humans (a
  * parent keeps its tail for crash reports). At start the worker asks for SIGKILL when the thread that
  * forked it dies (prctl PR_SET_PDEATHSIG), then exits with status PCW_EXIT_ORPHANED unless getppid()
  * equals <parent-pid> (the parent died before the prctl). PDEATHSIG fires when the *thread* that spawned
@@ -46,8 +48,8 @@
  * multiple of 8), the progress word (uint64, 8-aligned) and the cancel word (int32, 4-aligned). The
  * worker checks every range lies inside the mapping, and that no output overlaps the two words; it
  * never reads or writes the mapping outside the ranges of the running request.
- * Progress word: the worker stores (atomic, release) the number of items of [begin, end) done so far
- *   after each chunk; the parent reads it (acquire) at any time. The worker sets it to 0 when a RUN starts.
+ * Progress word: the worker adds (atomic, release) each finished chunk's items to it, so it holds the
+ *   number of items of [begin, end) done so far; the parent reads it (acquire) at any time. The worker sets it to 0 when a RUN starts.
  * Cancel word: the parent stores non-zero to cancel; the kernel reads it as its pc_cancel_flag (relaxed
  *   loads), the worker also between chunks. The worker never writes it; the parent clears it before
  *   the next RUN. A kernel that ignores it is the parent's to kill.
@@ -60,7 +62,8 @@
  * and the same (library, symbol) pair returns the same handle.
  * A RUN validates like pc_run_def: the descriptor, the buffers its masks require, the block size, then
  * validate() over [0, n); then run() over [begin, end) in chunks of `chunk` items (0: the worker picks),
- * on the worker's main thread. For a kernel with partials (block_param >= 0) begin and chunk must be
+ * on the worker's main thread and its helper threads (--threads). The first chunk that fails decides the
+ * RESULT; the other threads start no new chunk after it. For a kernel with partials (block_param >= 0) begin and chunk must be
  * multiples of the block and end a multiple of it or n. The byte lengths of the RUN become pc_args'
  * in_bytes / out_bytes (kernel ABI 2), so validate() checks that each buffer is long enough for n items
  * before anything reads it. RESULT.status is the pc_status of the call (bad_index: the item on
@@ -95,7 +98,7 @@
 #define PCW_EXIT_PROTOCOL 3     /* unsynchronised stream: wrong magic, version, type or length */
 #define PCW_EXIT_PARENT_GONE 4  /* end of file or error on stdin, or stdout closed */
 #define PCW_EXIT_ORPHANED 5     /* getppid() was not <parent-pid> at start */
-#define PCW_EXIT_INTERNAL 6     /* the worker could not start its reader thread */
+#define PCW_EXIT_INTERNAL 6     /* the worker could not start its reader or helper threads */
 
 typedef enum pcw_type {
     PCW_HELLO = 1,  /* worker -> parent */

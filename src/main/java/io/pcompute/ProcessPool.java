@@ -67,7 +67,7 @@ public final class ProcessPool implements AutoCloseable {
      *         message names the path and the fix)
      */
     public static ProcessPool create(int workers) {
-        return create(workers, WorkerExecutable.locate());
+        return builder().workers(workers).build();
     }
 
     /**
@@ -78,10 +78,7 @@ public final class ProcessPool implements AutoCloseable {
      * @throws IllegalArgumentException if maxJobsPerWorker is not positive, or as {@link #create(int)}
      */
     public static ProcessPool create(int workers, int maxJobsPerWorker) {
-        if (maxJobsPerWorker < 1) {
-            throw new IllegalArgumentException("maxJobsPerWorker = " + maxJobsPerWorker + ": must be >= 1");
-        }
-        return create(workers, WorkerExecutable.locate(), maxJobsPerWorker);
+        return builder().workers(workers).maxJobsPerWorker(maxJobsPerWorker).build();
     }
 
     /**
@@ -89,22 +86,97 @@ public final class ProcessPool implements AutoCloseable {
      * one built with test hooks).
      */
     public static ProcessPool create(int workers, Path executable) {
-        return create(workers, executable, 0);
+        return builder().workers(workers).executable(executable).build();
     }
 
-    private static ProcessPool create(int workers, Path executable, int maxJobsPerWorker) {
-        if (workers < 0 || workers > NativePool.MAX_THREADS) {
-            throw new IllegalArgumentException("workers = " + workers + ": must be between 0 (one per core) and "
-                    + NativePool.MAX_THREADS);
+    /** A builder for the settings {@code create} does not take (several threads per worker, ...). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings of a process pool. Defaults: one worker per core, one thread per worker (as Python's
+     * ProcessPoolExecutor), no recycling, the worker executable shipped in the jar.
+     */
+    public static final class Builder {
+        private int workers;
+        private int threadsPerWorker = 1;
+        private int maxJobsPerWorker;
+        private Path executable;
+
+        private Builder() {}
+
+        /**
+         * The number of worker processes, 0 = one per core.
+         *
+         * @throws IllegalArgumentException if workers is negative or above {@link NativePool#MAX_THREADS}
+         */
+        public Builder workers(int workers) {
+            if (workers < 0 || workers > NativePool.MAX_THREADS) {
+                throw new IllegalArgumentException("workers = " + workers + ": must be between 0 (one per core) and "
+                        + NativePool.MAX_THREADS);
+            }
+            this.workers = workers;
+            return this;
         }
-        Objects.requireNonNull(executable, "executable must not be null");
-        int n = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
-        return new ProcessPool(new ProcessPoolEngine(n, executable, maxJobsPerWorker));
+
+        /**
+         * Threads per worker process: each worker runs the items it is given on this many threads (a crash in
+         * any of them still costs only that worker). Fewer, larger processes for kernels that are cheap to
+         * isolate per process but want shared caches; one (the default) for the most isolation.
+         *
+         * @throws IllegalArgumentException if threads is not between 1 and {@link NativePool#MAX_THREADS}
+         */
+        public Builder threadsPerWorker(int threads) {
+            if (threads < 1 || threads > NativePool.MAX_THREADS) {
+                throw new IllegalArgumentException("threadsPerWorker = " + threads + ": must be between 1 and "
+                        + NativePool.MAX_THREADS);
+            }
+            this.threadsPerWorker = threads;
+            return this;
+        }
+
+        /**
+         * Replaces each worker by a fresh process once it has computed part of this many jobs (see
+         * {@link ProcessPool#create(int, int)}).
+         *
+         * @throws IllegalArgumentException if maxJobsPerWorker is not positive
+         */
+        public Builder maxJobsPerWorker(int maxJobsPerWorker) {
+            if (maxJobsPerWorker < 1) {
+                throw new IllegalArgumentException("maxJobsPerWorker = " + maxJobsPerWorker + ": must be >= 1");
+            }
+            this.maxJobsPerWorker = maxJobsPerWorker;
+            return this;
+        }
+
+        /** The worker executable (tests and the validator's test switches use one built with test hooks). */
+        public Builder executable(Path executable) {
+            this.executable = Objects.requireNonNull(executable, "executable must not be null");
+            return this;
+        }
+
+        /**
+         * Starts the workers.
+         *
+         * @throws IllegalStateException if the worker executable cannot be found, extracted or started, or
+         *         the shared memory cannot be set up (the message names the path or setting and the fix)
+         */
+        public ProcessPool build() {
+            int n = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+            Path exe = executable != null ? executable : WorkerExecutable.locate();
+            return new ProcessPool(new ProcessPoolEngine(n, threadsPerWorker, exe, maxJobsPerWorker));
+        }
     }
 
     /** The number of worker processes. */
     public int workers() {
         return engine.workers();
+    }
+
+    /** Threads each worker process runs its items on. */
+    public int threadsPerWorker() {
+        return engine.threadsPerWorker();
     }
 
     /** How many jobs a worker computes part of before it is replaced, 0 for no limit. */

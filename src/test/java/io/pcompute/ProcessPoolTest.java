@@ -83,6 +83,48 @@ class ProcessPoolTest {
     }
 
     @Test
+    @Timeout(120)
+    void everyBuiltInKernelMatchesItsReferenceOnWorkersOfSeveralThreads() {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).threadsPerWorker(3).build()) {
+            assertEquals(3, pool.threadsPerWorker());
+            for (Kernel<?, ?> kernel : Kernels.all()) {
+                if (kernel.nativeKernel() == null) {
+                    checkKernel(pool, kernel);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCrashInAnyThreadOfAMultiThreadedWorkerIsReportedAndTheWorkerReplaced() {
+        long[] a = TestData.random(1, 256, 1, 1_000_000);
+        long[] b = TestData.random(2, 256, 1, 1_000_000);
+        try (ProcessPool pool = ProcessPool.builder().workers(1).threadsPerWorker(4).executable(hooksWorker()).build()) {
+            long before = pool.workerPids().get(0);
+            for (long item : new long[] {0, 100, 255}) {
+                WorkerHooks.plant(WorkerProcess.HOOK_SEGV, item);
+                WorkerCrashedException e = assertThrows(WorkerCrashedException.class, () -> pool.run(Gcd.FAST, new Pairs(a, b)));
+                assertEquals(11, e.signal(), e.getMessage());
+            }
+            WorkerHooks.clear();
+            assertArrayEquals(reference(Gcd.FAST, a, b), pool.run(Gcd.FAST, new Pairs(a, b)));
+            assertFalse(pool.workerPids().contains(before));
+        }
+    }
+
+    @Test
+    void theBuilderRejectsBadSettingsNamingThem() {
+        assertEquals("threadsPerWorker = 0: must be between 1 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().threadsPerWorker(0)).getMessage());
+        assertEquals("threadsPerWorker = 1025: must be between 1 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().threadsPerWorker(1025)).getMessage());
+        assertEquals("workers = -1: must be between 0 (one per core) and 1024",
+                assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().workers(-1)).getMessage());
+        assertThrows(NullPointerException.class, () -> ProcessPool.builder().executable(null));
+    }
+
+    @Test
     @Timeout(60)
     void anApplicationKernelRunsInTheWorkersLoadedByLibraryAndSymbol() {
         String path = System.getProperty("pcompute.test.kernels.library");

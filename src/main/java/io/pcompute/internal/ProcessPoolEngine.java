@@ -58,6 +58,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private final Path executable;
+    private final int threadsPerWorker;
     private final int maxJobsPerWorker; // 0 = no limit
     private final Slot[] slots;
     private final ReentrantLock jobLock = new ReentrantLock(true); // fair: jobs take their turns in order
@@ -114,7 +115,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
             loaded.clear();
             killedByPool = false;
             jobs = 0;
-            WorkerProcess started = WorkerProcess.start(executable);
+            WorkerProcess started = WorkerProcess.start(executable, threadsPerWorker);
             WorkerProcess.Result mapped;
             try {
                 mapped = started.map(shm.workerPath(), shm.reserved());
@@ -134,18 +135,23 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
     /** As {@link #ProcessPoolEngine(int, Path, int)} without recycling. */
     public ProcessPoolEngine(int workers, Path executable) {
-        this(workers, executable, 0);
+        this(workers, 1, executable, 0);
     }
 
     /**
      * @param maxJobsPerWorker how many jobs a worker process computes part of before it is replaced by a
      *                         fresh one (0 = never); checked before each job
      */
-    public ProcessPoolEngine(int workers, Path executable, int maxJobsPerWorker) {
+    public ProcessPoolEngine(int workers, int threadsPerWorker, Path executable, int maxJobsPerWorker) {
         if (maxJobsPerWorker < 0) {
             throw new IllegalArgumentException("maxJobsPerWorker = " + maxJobsPerWorker + ": must be >= 0 (0 = no limit)");
         }
+        if (threadsPerWorker < 1 || threadsPerWorker > Limits.MAX_THREADS) {
+            throw new IllegalArgumentException("threadsPerWorker = " + threadsPerWorker + ": must be between 1 and "
+                    + Limits.MAX_THREADS);
+        }
         this.executable = executable;
+        this.threadsPerWorker = threadsPerWorker;
         this.maxJobsPerWorker = maxJobsPerWorker;
         this.slots = new Slot[workers];
         this.shm = SharedMemory.create(SharedMemory.defaultReserve());
@@ -169,6 +175,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
     public int maxJobsPerWorker() {
         return maxJobsPerWorker;
+    }
+
+    public int threadsPerWorker() {
+        return threadsPerWorker;
     }
 
     public boolean isClosed() {

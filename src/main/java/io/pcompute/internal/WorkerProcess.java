@@ -104,7 +104,24 @@ public final class WorkerProcess implements AutoCloseable {
      *         noexec mount, the worker exiting before its HELLO, with its stderr)
      */
     public static WorkerProcess start(Path executable) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(executable.toString(), Long.toString(ProcessHandle.current().pid()));
+        return start(executable, 1);
+    }
+
+    /**
+     * As {@link #start(Path)}, with {@code threads} threads running each RUN's chunks ({@code --threads}).
+     *
+     * @throws IllegalArgumentException if threads is not between 1 and NativePool.MAX_THREADS
+     */
+    public static WorkerProcess start(Path executable, int threads) throws IOException {
+        if (threads < 1 || threads > Limits.MAX_THREADS) {
+            throw new IllegalArgumentException("threads = " + threads + ": must be between 1 and " + Limits.MAX_THREADS);
+        }
+        List<String> command = new ArrayList<>(List.of(executable.toString(), Long.toString(ProcessHandle.current().pid())));
+        if (threads > 1) {
+            command.add("--threads");
+            command.add(Integer.toString(threads));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
         Process process;
         try {
             process = builder.start();
