@@ -490,6 +490,28 @@ public final class Report {
                     .append(n == null ? "-" : fmt(p.score() / n.score()) + "x").append(" |\n");
         }
         md.append("\n");
+        List<Result> copied = of("ProcessPoolBench.processPoolSumCopied");
+        if (!copied.isEmpty()) {
+            md.append("Reading inputs in place: reduce_sum over 8 MiB of doubles, µs/op. `copied`: a Java array, ")
+                    .append("copied into the shared memory per job; `in place`: a segment from `ProcessPool.allocate`, ")
+                    .append("read by the workers where it is; the native pool over the Java array for scale.\n\n")
+                    .append("| workers / threads | process pool, copied | process pool, in place | native pool | saved by reading in place |\n")
+                    .append("|---|---|---|---|---|\n");
+            Set<String> seen = new LinkedHashSet<>();
+            for (Result c : copied) {
+                if (!seen.add(c.param("workers"))) {
+                    continue; // the same numbers under each job param
+                }
+                Result in = find("ProcessPoolBench.processPoolSumInPlace", "workers", c.param("workers"), "job", c.param("job"));
+                Result nat = find("ProcessPoolBench.nativePoolSum", "workers", c.param("workers"), "job", c.param("job"));
+                md.append("| ").append(c.param("workers")).append(" | ").append(fmt(c.score())).append(" ± ")
+                        .append(fmt(c.error())).append(" | ")
+                        .append(in == null ? "-" : fmt(in.score()) + " ± " + fmt(in.error())).append(" | ")
+                        .append(nat == null ? "-" : fmt(nat.score()) + " ± " + fmt(nat.error())).append(" | ")
+                        .append(in == null ? "-" : fmt(100 * (1 - in.score() / c.score())) + "%").append(" |\n");
+            }
+            md.append("\n");
+        }
         if (seedProcess != null && seedPool != null) {
             md.append("The scaled seed workload (2,000 pairs up to 10^7, brute force): native-pool ")
                     .append(fmt(seedPool.score())).append(" ± ").append(fmt(seedPool.error())).append(" ms, native-process ")
