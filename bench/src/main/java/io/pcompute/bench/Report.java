@@ -470,15 +470,11 @@ public final class Report {
         if (jobs.isEmpty() && seedProcess == null) {
             return;
         }
-        md.append("## Process pool: the price of isolation
-
-")
+        md.append("## Process pool: the price of isolation\n\n")
                 .append("`native-process` runs the same kernels in `pcompute-worker` processes over shared memory ")
                 .append("(inputs copied into the mapping, one RUN/RESULT round trip per task over pipes, outputs ")
                 .append("copied back), so a crash or hang costs a worker, not the JVM. Per job (gcd_fast; `empty` = ")
-                .append("2 pairs, the hand-off alone; `small` = 4,096 pairs), µs/op:
-
-")
+                .append("2 pairs, the hand-off alone; `small` = 4,096 pairs), µs/op:\n\n")
                 .append("| job | workers / threads | native pool | process pool | extra per job | process / native |\n")
                 .append("|---|---|---|---|---|---|\n");
         for (Result p : jobs) {
