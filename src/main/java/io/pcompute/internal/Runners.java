@@ -232,9 +232,16 @@ public final class Runners {
     /** The C kernels in worker processes: a crash or hang fails the call, not the JVM. */
     public static final class ProcessPoolRunner implements Runner {
         private final ProcessPool pool;
+        private final Duration timeout; // of each run, null for none
 
         public ProcessPoolRunner(ProcessPool pool) {
+            this(pool, null);
+        }
+
+        /** A runner whose every run is limited to {@code timeout} (the isolated validator's). */
+        public ProcessPoolRunner(ProcessPool pool, Duration timeout) {
             this.pool = pool;
+            this.timeout = timeout;
         }
 
         @Override
@@ -253,7 +260,7 @@ public final class Runners {
             Objects.requireNonNull(kernel, "kernel must not be null");
             Objects.requireNonNull(progress, "progress must not be null");
             try {
-                return pool.run(kernel, problem, progress, null);
+                return pool.run(kernel, problem, progress, timeout);
             } catch (IllegalStateException e) {
                 if (pool.isClosed()) { // closed since the check: say so as every runner does
                     IllegalStateException closed = closedException(this);

@@ -5,6 +5,7 @@ import io.pcompute.kernel.Kernel;
 import io.pcompute.ProcessPool;
 import io.pcompute.ProgressListener;
 import io.pcompute.Strategy;
+import io.pcompute.internal.Runners;
 import io.pcompute.Runner;
 import io.pcompute.NativePool;
 import io.pcompute.WorkerCrashedException;
@@ -184,7 +185,7 @@ public final class PortValidator {
                     } else if (s == Strategy.NATIVE_PROCESS) {
                         ProcessPool pool = workerExecutable == null ? ProcessPool.create(t)
                                 : ProcessPool.create(t, workerExecutable);
-                        runners.add(new IsolatedRunner(pool, runTimeout));
+                        runners.add(new Runners.ProcessPoolRunner(pool, runTimeout)); // each run limited to the timeout
                     } else if (isJava(s)) {
                         runners.add(s.open(t));
                     } else {
@@ -205,32 +206,14 @@ public final class PortValidator {
         return s == Strategy.JAVA_SERIAL || s == Strategy.JAVA_POOL;
     }
 
-    /** Native code in worker processes, each run limited to the timeout. */
-    private record IsolatedRunner(ProcessPool pool, Duration timeout) implements Runner {
-        @Override
-        public Strategy strategy() {
-            return Strategy.NATIVE_PROCESS;
-        }
-
-        @Override
-        public int threads() {
-            return pool.workers();
-        }
-
-        @Override
-        public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress) {
-            return pool.run(kernel, problem, progress, timeout);
-        }
-
-        @Override
-        public void close() {
-            pool.close();
-        }
+    /** Whether {@code runner} runs native code in worker processes with a timeout (isolated validation only). */
+    private boolean isolatedRunner(Runner runner) {
+        return isolated() && runner.strategy() == Strategy.NATIVE_PROCESS;
     }
 
     /** A runner whose crash or hang the JVM would not survive: in-process native code. */
     private boolean unsafe(Runner runner) {
-        return isolated() && !(runner instanceof IsolatedRunner) && !isJava(runner.strategy());
+        return isolated() && !isolatedRunner(runner) && !isJava(runner.strategy());
     }
 
     /** Validates one kernel. */
@@ -268,7 +251,7 @@ public final class PortValidator {
             for (Runner runner : runners) {
                 boolean guard = false;
                 if (failed.contains(runner)) {
-                    if (!(runner instanceof IsolatedRunner) || dangerous) {
+                    if (!isolatedRunner(runner) || dangerous) {
                         continue;
                     }
                     guard = true;
@@ -285,7 +268,7 @@ public final class PortValidator {
                 }
                 failed.add(runner);
                 mismatches.add(shrink(kernel, runner, runners, problem, i, failure));
-                dangerous |= runner instanceof IsolatedRunner && failure.endangers();
+                dangerous |= isolatedRunner(runner) && failure.endangers();
             }
             onCase.accept(i + 1);
         }
@@ -337,7 +320,7 @@ public final class PortValidator {
             return true;
         }
         for (Runner r : runners) {
-            if (r instanceof IsolatedRunner) {
+            if (isolatedRunner(r)) {
                 Failure f = failureOf(kernel, r, candidate, expected);
                 return f == null || !f.endangers();
             }
