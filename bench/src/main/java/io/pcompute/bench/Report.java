@@ -509,12 +509,16 @@ public final class Report {
             md.append("\n");
         }
         if (seedProcess != null && seedPool != null) {
+            double ratio = seedProcess.score() / seedPool.score();
+            boolean overlap = seedProcess.score() - seedProcess.error() <= seedPool.score() + seedPool.error()
+                    && seedPool.score() - seedPool.error() <= seedProcess.score() + seedProcess.error();
             md.append("The scaled seed workload (2,000 pairs up to 10^7, brute force): native-pool ")
                     .append(fmt(seedPool.score())).append(" ± ").append(fmt(seedPool.error())).append(" ms, native-process ")
                     .append(fmt(seedProcess.score())).append(" ± ").append(fmt(seedProcess.error())).append(" ms (")
-                    .append(fmt(seedProcess.score() / seedPool.score())).append("x): on a job this size the isolation ")
-                    .append(seedProcess.score() - seedProcess.error() <= (seedPool.score() + seedPool.error()) * 1.10
-                            ? "costs within 10%." : "costs more than 10%.").append("\n\n");
+                    .append(fmt(ratio)).append("x): ")
+                    .append(overlap ? "the two ranges overlap, so this run cannot tell their costs apart."
+                            : ratio > 1 ? "the process pool is slower on a job this size."
+                            : "the process pool is not slower on a job this size.").append("\n\n");
         }
     }
 
