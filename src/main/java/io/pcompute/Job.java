@@ -1,18 +1,12 @@
 package io.pcompute;
 
-import io.pcompute.kernel.Kernel;
 import io.pcompute.internal.Native;
 
-import java.util.Objects;
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +36,7 @@ import java.util.function.Supplier;
  *
  * @param <T> the kernel's result type, or the output segment for zero-copy segment jobs
  */
-public final class Job<T> {
+public final class Job<T> extends JobOutcome<T> {
     private final NativePool pool;
     private final MemorySegment handle;
     private final Runnable release;
@@ -52,27 +46,13 @@ public final class Job<T> {
     private final CountDownLatch submitted = new CountDownLatch(1);
     /* Zero-copy jobs: set by the pinning thread when an arena was closed before it could pin a segment. */
     private volatile IllegalStateException pinFailure;
-    private final long total;
     private final Supplier<T> result;
-    private final JobFuture future = new JobFuture();
-    private final CountDownLatch ended = new CountDownLatch(1);
     /* Guards `freed` and every use of `handle` after submission: the handle dies in pc_job_free. */
     private final Object handleLock = new Object();
     private boolean freed;
     private long finalDone;
     /* The job's completion tag, 0 for none; set before the job starts. */
     private long tag;
-    /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
-    private T value;
-    private Throwable failure;
-    private boolean cancelled;
-    /*
-     * Whether future().cancel(...) completed the future: the job then counts as cancelled. Guarded by itself
-     * (the lock), so that it is set in the same step as the future completes. The future's state alone does
-     * not decide the job's outcome: a caller may complete it from outside (complete(x), orTimeout).
-     */
-    private final Object futureCancelLock = new Object();
-    private boolean futureCancelled;
 
     /**
      * @param release frees (or recycles) the native memory pcompute copied the job's inputs into; runs
@@ -83,12 +63,12 @@ public final class Job<T> {
      */
     Job(NativePool pool, MemorySegment handle, Runnable release, MemorySegment[] pinned, String[] pinnedNames,
         long total, Supplier<T> result) {
+        super(total);
         this.pool = pool;
         this.handle = handle;
         this.release = release;
         this.pinned = pinned;
         this.pinnedNames = pinnedNames;
-        this.total = total;
         this.result = result;
     }
 
@@ -105,28 +85,17 @@ public final class Job<T> {
      * other way ({@code complete(x)}, {@code orTimeout}, ...) changes only the future: the job runs on, and
      * {@link #join()}, {@link #await} and {@link #cancel()} report the job's own outcome.
      */
+    @Override
     public CompletableFuture<T> future() {
-        return future;
-    }
-
-    /** Number of items in the job. */
-    public long total() {
-        return total;
+        return super.future();
     }
 
     /** Items computed so far; read live from the native job while it runs. */
+    @Override
     public long done() {
         synchronized (handleLock) {
             return freed ? finalDone : Native.progress(handle);
         }
-    }
-
-    /**
-     * Whether the job has ended (completed, cancelled or failed) and released its native resources. After
-     * {@code future().cancel(...)} the future is done at once, the job only once its workers have stopped.
-     */
-    public boolean isDone() {
-        return ended.getCount() == 0;
     }
 
     /**
@@ -138,11 +107,7 @@ public final class Job<T> {
      *         false if it had completed (or failed)
      */
     public boolean cancel() {
-        synchronized (handleLock) {
-            if (!freed) {
-                Native.cancel(handle);
-            }
-        }
+        requestStop();
         if (pool.claim(this)) {
             // finish it here rather than wait for the completion thread to hand it over: cancelling 10,000
             // queued jobs one by one took 3.4 s with the hand-over (two thread wake-ups per job)
@@ -151,84 +116,6 @@ public final class Job<T> {
         awaitEnd();
         completeFuture();
         return endedCancelled();
-    }
-
-    /** Whether the ended job counts as cancelled: its workers were stopped, or its future was cancelled. */
-    private boolean endedCancelled() {
-        synchronized (futureCancelLock) {
-            return futureCancelled || cancelled;
-        }
-    }
-
-    /**
-     * Waits for the job to end and returns its result. Throws CancellationException if the job was
-     * cancelled (by {@link #cancel()} or {@code future().cancel(...)}), as its future does.
-     */
-    public T join() {
-        awaitEnd();
-        return outcome();
-    }
-
-    /**
-     * Waits at most {@code timeout} for the result; the job keeps running after a timeout. Timeouts too
-     * long for a {@code long} of nanoseconds (about 292 years) mean no limit.
-     *
-     * @throws TimeoutException if the job has not finished in time
-     * @throws InterruptedException if the waiting thread is interrupted
-     */
-    public T await(Duration timeout) throws TimeoutException, InterruptedException {
-        Objects.requireNonNull(timeout, "timeout must not be null");
-        long nanos = saturatedNanos(timeout);
-        if (nanos == Long.MAX_VALUE) {
-            ended.await();
-        } else if (!ended.await(nanos, TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("job not finished after " + timeout + ": " + done() + " of " + total
-                    + " items computed; it keeps running");
-        }
-        return outcome();
-    }
-
-    static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-    }
-
-    /**
-     * The ended job's result, completing the future first (callbacks run here if nobody ran them yet). A
-     * job whose future was cancelled through {@code future().cancel} counts as cancelled, even if its workers
-     * computed every item before they saw the cancel: join() and cancel() then agree with the future.
-     */
-    private T outcome() {
-        completeFuture();
-        if (endedCancelled()) {
-            throw cancellation();
-        }
-        if (failure != null) {
-            throw failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
-        }
-        return value;
-    }
-
-    private CancellationException cancellation() {
-        return new CancellationException("job cancelled after " + finalDone + " of " + total + " items");
-    }
-
-    private void awaitEnd() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                ended.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Whether the job reads or writes caller segments in place, so that a thread must pin them. */
@@ -407,62 +294,32 @@ public final class Job<T> {
         } catch (Throwable t) {
             f = f == null ? t : f;
         }
-        value = v;
-        failure = f;
-        cancelled = wasCancelled && f == null;
         // ended first: a close() that jobEnded() releases returns with every job's isDone() true
-        ended.countDown();
+        end(v, f, wasCancelled && f == null);
         pool.jobEnded();
     }
 
-    /** Completes the future with the recorded outcome, once the job has ended; later calls do nothing. */
-    void completeFuture() {
-        if (future.isDone()) {
-            return;
-        }
-        if (failure != null) {
-            future.completeExceptionally(failure);
-        } else if (cancelled) {
-            future.completeExceptionally(cancellation());
-        } else {
-            future.complete(value);
+    @Override
+    void requestStop() {
+        synchronized (handleLock) {
+            if (!freed) {
+                Native.cancel(handle);
+            }
         }
     }
 
-    /**
-     * A future whose cancel asks the native job to stop, then completes at once (the native job first:
-     * issue 8 item 10, a callback that closes the pool deadlocked). Not waiting for the workers keeps
-     * cancelling many jobs fast: in submission order each job.cancel() waits for a job the workers have
-     * just started (5 to 33 s for 10,000 jobs, measured before this change).
-     */
-    private final class JobFuture extends CompletableFuture<T> {
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone()) {
-                return isCancelled();
-            }
-            if (Job.this.isDone()) { // ended before the cancel: the outcome it had
-                completeFuture();
-                return isCancelled();
-            }
-            synchronized (handleLock) {
-                if (!freed) {
-                    Native.cancel(handle);
-                }
-            }
-            CancellationException e = new CancellationException("job cancelled after " + done() + " of " + total
-                    + " items; its native workers stop at their next cancel check");
-            synchronized (futureCancelLock) {
-                if (completeExceptionally(e)) {
-                    futureCancelled = true;
-                }
-            }
-            return isCancelled();
-        }
+    @Override
+    String what() {
+        return "job";
+    }
 
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
+    @Override
+    long doneAtEnd() {
+        return finalDone;
+    }
+
+    @Override
+    String stopNote() {
+        return "its native workers stop at their next cancel check";
     }
 }

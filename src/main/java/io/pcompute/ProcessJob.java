@@ -1,13 +1,7 @@
 package io.pcompute;
 
-import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -29,7 +23,7 @@ import java.util.function.BooleanSupplier;
  *
  * @param <T> the kernel's result type
  */
-public final class ProcessJob<T> {
+public final class ProcessJob<T> extends JobOutcome<T> {
     /** What runs the job: the pool's engine, given a progress listener and a stop request to poll. */
     @FunctionalInterface
     interface Body<T> {
@@ -39,51 +33,33 @@ public final class ProcessJob<T> {
     private static final int QUEUED = 0, RUNNING = 1, ENDED = 2;
 
     private final String kernel;
-    private final long total;
     private final Body<T> body;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private final AtomicLong done = new AtomicLong();
     private volatile boolean stopRequested;
-    private final CountDownLatch ended = new CountDownLatch(1);
-    private final JobFuture future = new JobFuture();
-    /* How the job ended; written before `ended` opens, so readable by whoever passed it. */
-    private T value;
-    private Throwable failure;
-    private boolean cancelled;
-    /* Whether future().cancel(...) completed the future: the job then counts as cancelled (as Job's does). */
-    private final Object futureCancelLock = new Object();
-    private boolean futureCancelled;
 
     ProcessJob(String kernel, long total, Body<T> body) {
+        super(total);
         this.kernel = kernel;
-        this.total = total;
         this.body = body;
     }
 
     /**
      * The result. Its {@code cancel(mayInterruptIfRunning)} follows {@link java.util.concurrent.Future}: it
      * asks the job to stop (as {@link #cancel()} does, without waiting) and completes the future with a
-     * CancellationException at once; the job itself ends a moment later (the workers stop at their next
-     * cancel check, or are killed after the grace period). Once its future is cancelled the job counts as
-     * cancelled. Completing the future any other way changes only the future.
+     * CancellationException at once; a queued job ends then too, a running one a moment later (the workers
+     * stop at their next cancel check, or are killed after the grace period). Once its future is cancelled
+     * the job counts as cancelled. Completing the future any other way changes only the future.
      */
+    @Override
     public CompletableFuture<T> future() {
-        return future;
-    }
-
-    /** Number of items in the job. */
-    public long total() {
-        return total;
+        return super.future();
     }
 
     /** Items computed so far, read from the workers' progress words while the job runs (every few ms). */
+    @Override
     public long done() {
         return done.get();
-    }
-
-    /** Whether the job has ended (completed, cancelled or failed). */
-    public boolean isDone() {
-        return ended.getCount() == 0;
     }
 
     /**
@@ -95,46 +71,16 @@ public final class ProcessJob<T> {
      *         false if it had completed (or failed)
      */
     public boolean cancel() {
-        stopRequested = true;
-        if (state.compareAndSet(QUEUED, ENDED)) {
-            conclude(null, null, true);
-        }
+        requestStop();
+        futureCancelled(); // a queued job ends here
         awaitEnd();
         completeFuture();
         return endedCancelled();
     }
 
-    /**
-     * Waits for the job to end and returns its result. Throws CancellationException if the job was
-     * cancelled, and the job's failure (WorkerCrashedException, JobTimeoutException, ...) if it failed.
-     */
-    public T join() {
-        awaitEnd();
-        return outcome();
-    }
-
-    /**
-     * Waits at most {@code timeout} for the result; the job keeps running after a timeout (see
-     * {@link ProcessPool#submit(io.pcompute.kernel.Kernel, Object, Duration)} for a job's own time limit).
-     *
-     * @throws TimeoutException if the job has not ended in time
-     * @throws InterruptedException if the waiting thread is interrupted
-     */
-    public T await(Duration timeout) throws TimeoutException, InterruptedException {
-        Objects.requireNonNull(timeout, "timeout must not be null");
-        long nanos = Job.saturatedNanos(timeout);
-        if (nanos == Long.MAX_VALUE) {
-            ended.await();
-        } else if (!ended.await(nanos, TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("job of kernel " + kernel + " not finished after " + timeout + ": " + done()
-                    + " of " + total + " items computed; it keeps running");
-        }
-        return outcome();
-    }
-
     @Override
     public String toString() {
-        return "ProcessJob[" + kernel + ", " + done() + "/" + total + (isDone() ? ", ended" : "") + "]";
+        return "ProcessJob[" + kernel + ", " + done() + "/" + total() + (isDone() ? ", ended" : "") + "]";
     }
 
     // ---- the pool's side ------------------------------------------------------------------------------
@@ -147,7 +93,7 @@ public final class ProcessJob<T> {
     /** On the pool's job thread: runs the job unless it was cancelled while queued. */
     void execute() {
         if (!state.compareAndSet(QUEUED, RUNNING)) {
-            return; // cancelled while queued: already concluded
+            return; // cancelled while queued: already ended
         }
         if (stopRequested) {
             conclude(null, null, true);
@@ -170,102 +116,38 @@ public final class ProcessJob<T> {
         conclude(v, f, c);
     }
 
-    /** Ends a job that the pool will never run (it was closed with the job queued and cannot run it). */
-    void abandon(Throwable why) {
-        if (state.compareAndSet(QUEUED, ENDED)) {
-            conclude(null, why, false);
-        }
-    }
-
     private void conclude(T v, Throwable f, boolean wasCancelled) {
         state.set(ENDED);
-        value = v;
-        failure = f;
-        cancelled = wasCancelled;
-        ended.countDown();
+        end(v, f, wasCancelled);
         // callbacks never run on the pool's job thread: a slow or blocking one would hold up the queue
         Thread.startVirtualThread(this::completeFuture);
     }
 
-    private boolean endedCancelled() {
-        synchronized (futureCancelLock) {
-            return futureCancelled || cancelled;
+    @Override
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    /** A queued job whose future was cancelled (or that cancel() stops) ends at once. */
+    @Override
+    void futureCancelled() {
+        if (state.compareAndSet(QUEUED, ENDED)) {
+            conclude(null, null, true);
         }
     }
 
-    private T outcome() {
-        completeFuture();
-        if (endedCancelled()) {
-            throw cancellation();
-        }
-        if (failure != null) {
-            throw failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
-        }
-        return value;
+    @Override
+    String what() {
+        return "job of kernel " + kernel + " on the process pool";
     }
 
-    private CancellationException cancellation() {
-        return new CancellationException("job of kernel " + kernel + " on the process pool cancelled after "
-                + done() + " of " + total + " items");
+    @Override
+    long doneAtEnd() {
+        return done.get();
     }
 
-    private void awaitEnd() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                ended.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Completes the future with the recorded outcome, once the job has ended; later calls do nothing. */
-    private void completeFuture() {
-        if (future.isDone() || !isDone()) {
-            return;
-        }
-        if (failure != null) {
-            future.completeExceptionally(failure);
-        } else if (cancelled) {
-            future.completeExceptionally(cancellation());
-        } else {
-            future.complete(value);
-        }
-    }
-
-    /** A future whose cancel asks the job to stop, then completes at once (see {@link #future()}). */
-    private final class JobFuture extends CompletableFuture<T> {
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone()) {
-                return isCancelled();
-            }
-            if (ProcessJob.this.isDone()) {
-                completeFuture();
-                return isCancelled();
-            }
-            stopRequested = true;
-            CancellationException e = new CancellationException("job of kernel " + kernel + " cancelled after "
-                    + done() + " of " + total + " items; its workers stop at their next cancel check or are killed");
-            synchronized (futureCancelLock) {
-                if (completeExceptionally(e)) {
-                    futureCancelled = true;
-                }
-            }
-            if (state.compareAndSet(QUEUED, ENDED)) {
-                conclude(null, null, true);
-            }
-            return isCancelled();
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
+    @Override
+    String stopNote() {
+        return "its workers stop at their next cancel check or are killed";
     }
 }
