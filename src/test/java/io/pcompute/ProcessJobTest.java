@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,16 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessJobTest {
     private static final Pairs ENDLESS = new Pairs(new long[] {TestData.ENDLESS_A}, new long[] {TestData.ENDLESS_B});
 
-    private static Path hooksWorker() {
-        String path = System.getProperty("pcompute.test.hooks.worker");
-        assertTrue(path != null && !path.isBlank(), "-Dpcompute.test.hooks.worker is not set (run through Maven)");
-        return Path.of(path);
-    }
-
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
         WorkerHooks.clear();
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     private static long[] reference(Gcd kernel, Pairs p) {
@@ -149,7 +142,7 @@ class ProcessJobTest {
     @Timeout(60)
     void cancelKillsAndReplacesAWorkerWhoseKernelDoesNotStop() throws Exception {
         long[] a = TestData.random(3, 32, 1, 1000);
-        try (ProcessPool pool = ProcessPool.create(2, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(2, WorkerTestSupport.hooksWorker())) {
             List<Long> before = pool.workerPids();
             WorkerHooks.plant(WorkerProcess.HOOK_HANG, 5);
             ProcessJob<long[]> job = pool.submit(Gcd.FAST, new Pairs(a, a));
@@ -216,7 +209,7 @@ class ProcessJobTest {
     @Timeout(60)
     void aSubmittedJobOverItsTimeoutFailsWithJobTimeoutException() throws Exception {
         long[] a = TestData.random(3, 32, 1, 1000);
-        try (ProcessPool pool = ProcessPool.create(2, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(2, WorkerTestSupport.hooksWorker())) {
             WorkerHooks.plant(WorkerProcess.HOOK_HANG, 7);
             ProcessJob<long[]> job = pool.submit(Gcd.FAST, new Pairs(a, a), Duration.ofMillis(300));
             ExecutionException e = assertThrows(ExecutionException.class, () -> job.future().get(30, TimeUnit.SECONDS));
@@ -234,7 +227,7 @@ class ProcessJobTest {
     void aCrashFailsOnlyItsOwnJobAndTheQueuedJobsRunOnAReplacedWorker() throws Exception {
         long[] a = TestData.random(1, 64, 1, 1_000_000);
         long[] b = TestData.random(2, 64, 1, 1_000_000);
-        try (ProcessPool pool = ProcessPool.create(2, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(2, WorkerTestSupport.hooksWorker())) {
             WorkerHooks.plant(WorkerProcess.HOOK_SEGV, 37, "gcd_fast");
             ProcessJob<long[]> crashing = pool.submit(Gcd.FAST, new Pairs(a, b));
             List<ProcessJob<long[]>> after = new ArrayList<>();

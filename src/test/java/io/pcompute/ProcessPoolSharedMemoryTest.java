@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessPoolSharedMemoryTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     private static MemorySegment fill(MemorySegment s, long[] values) {

@@ -35,17 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * worker outlives its pool or its JVM.
  */
 class ProcessPoolTest {
-    private static Path hooksWorker() {
-        String path = System.getProperty("pcompute.test.hooks.worker");
-        assertTrue(path != null && !path.isBlank(), "-Dpcompute.test.hooks.worker is not set (run through Maven)");
-        return Path.of(path);
-    }
-
     /** Every test closes its pools: then no worker process of this JVM may remain (test classes run one by one). */
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
         WorkerHooks.clear();
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     private static long[] reference(Gcd kernel, long[] a, long[] b) {
@@ -100,7 +94,7 @@ class ProcessPoolTest {
     void aCrashInAnyThreadOfAMultiThreadedWorkerIsReportedAndTheWorkerReplaced() {
         long[] a = TestData.random(1, 256, 1, 1_000_000);
         long[] b = TestData.random(2, 256, 1, 1_000_000);
-        try (ProcessPool pool = ProcessPool.builder().workers(1).threadsPerWorker(4).executable(hooksWorker()).build()) {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).threadsPerWorker(4).executable(WorkerTestSupport.hooksWorker()).build()) {
             long before = pool.workerPids().get(0);
             for (long item : new long[] {0, 100, 255}) {
                 WorkerHooks.plant(WorkerProcess.HOOK_SEGV, item);
@@ -163,7 +157,7 @@ class ProcessPoolTest {
     void aHundredPlantedSegfaultsThrowAndThePoolStillServes() {
         long[] a = TestData.random(1, 64, 1, 1_000_000);
         long[] b = TestData.random(2, 64, 1, 1_000_000);
-        try (ProcessPool pool = ProcessPool.create(2, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(2, WorkerTestSupport.hooksWorker())) {
             WorkerHooks.plant(WorkerProcess.HOOK_SEGV, 37);
             for (int i = 0; i < 100; i++) {
                 WorkerCrashedException e = assertThrows(WorkerCrashedException.class,
@@ -183,7 +177,7 @@ class ProcessPoolTest {
     @Timeout(60)
     void plantedAbortNamesSigabrt() {
         long[] a = {12, 18, 20, 35};
-        try (ProcessPool pool = ProcessPool.create(1, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(1, WorkerTestSupport.hooksWorker())) {
             WorkerHooks.plant(WorkerProcess.HOOK_ABORT, 2);
             WorkerCrashedException e = assertThrows(WorkerCrashedException.class, () -> pool.run(Gcd.FAST, new Pairs(a, a)));
             assertEquals(6, e.signal());
@@ -195,7 +189,7 @@ class ProcessPoolTest {
     @Timeout(60)
     void plantedHangIsKilledAtItsTimeout() {
         long[] a = TestData.random(3, 32, 1, 1000);
-        try (ProcessPool pool = ProcessPool.create(2, hooksWorker())) {
+        try (ProcessPool pool = ProcessPool.create(2, WorkerTestSupport.hooksWorker())) {
             List<Long> before = pool.workerPids();
             WorkerHooks.plant(WorkerProcess.HOOK_HANG, 5);
             long start = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.pcompute.validate;
 
 import io.pcompute.Strategy;
+import io.pcompute.WorkerTestSupport;
 import io.pcompute.internal.Native;
 import io.pcompute.internal.WorkerHooks;
 import io.pcompute.internal.WorkerProcess;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,22 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the in-process native strategies never run what the workers did not survive, and no worker remains.
  */
 class IsolatedValidationTest {
-    private static Path hooksWorker() {
-        String path = System.getProperty("pcompute.test.hooks.worker");
-        assertTrue(path != null && !path.isBlank(), "-Dpcompute.test.hooks.worker is not set (run through Maven)");
-        return Path.of(path);
-    }
-
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
         WorkerHooks.clear();
-        io.pcompute.WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     @Test
     @Timeout(300)
     void aPlantedSegfaultIsReportedWithSignalAndShrunkInputAndOtherKernelsStillPass() {
-        PortValidator validator = new PortValidator(60, 7, List.of(1, 2)).isolate(Duration.ofSeconds(20), hooksWorker());
+        PortValidator validator = new PortValidator(60, 7, List.of(1, 2)).isolate(Duration.ofSeconds(20), WorkerTestSupport.hooksWorker());
         WorkerHooks.plant(WorkerProcess.HOOK_SEGV, 3, "gcd_fast"); // item 3 of every gcd_fast job
         PortValidator.Report report = validator.validate(Gcd.FAST);
         assertFalse(report.passed());
@@ -66,7 +60,7 @@ class IsolatedValidationTest {
     @Test
     @Timeout(300)
     void aPlantedHangIsReportedAsATimeoutWithAShrunkInput() {
-        PortValidator validator = new PortValidator(12, 11, List.of(1)).isolate(Duration.ofMillis(300), hooksWorker());
+        PortValidator validator = new PortValidator(12, 11, List.of(1)).isolate(Duration.ofMillis(300), WorkerTestSupport.hooksWorker());
         WorkerHooks.plant(WorkerProcess.HOOK_HANG, 1, "gcd_fast");
         PortValidator.Report report = validator.validate(Gcd.FAST);
         assertEquals(1, report.mismatches().size(), report.mismatches().toString());

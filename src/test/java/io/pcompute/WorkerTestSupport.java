@@ -2,14 +2,23 @@ package io.pcompute;
 
 import io.pcompute.internal.WorkerProcess;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Test helper: no {@code pcompute-worker} child of this JVM may remain once every pool is closed. */
-public final class WorkerLeaks {
-    private WorkerLeaks() {}
+/** Test helpers for the process pool: the hooks worker, and no {@code pcompute-worker} child left behind. */
+public final class WorkerTestSupport {
+    private WorkerTestSupport() {}
+
+    /** The worker built with the crash and hang hooks (-Dpcompute.test.hooks.worker, set by the build). */
+    public static Path hooksWorker() {
+        String path = System.getProperty("pcompute.test.hooks.worker");
+        assertTrue(path != null && !path.isBlank(), "-Dpcompute.test.hooks.worker is not set (run through Maven)");
+        return Path.of(path);
+    }
 
     /** Waits up to 5 s for exiting workers to be reaped, then fails naming the pids of any that remain. */
     public static void assertNoneRemain() throws InterruptedException {
