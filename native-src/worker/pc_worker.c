@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,6 +83,14 @@ static void* watcher_main(void* unused) {
         int n = poll(&p, 1, -1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) break;
+    }
+    /* A parent may send BYE and hang up at once: the main thread may not have read the BYE yet. Give it a
+       second to answer (it sets `exiting` when it does) before calling the parent gone (review: 5-9 of 200
+       such workers exited 4 instead of 0). A kernel that never returns still ends after that second. */
+    for (int i = 0; i < 100 && !atomic_load(&exiting); i++) {
+        int unread = 0;
+        if (ioctl(STDIN_FILENO, FIONREAD, &unread) != 0 || unread == 0) break;
+        usleep(10000);
     }
     if (!atomic_load(&exiting)) _exit(PCW_EXIT_PARENT_GONE);
     return NULL;

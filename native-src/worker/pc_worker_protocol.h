@@ -15,9 +15,10 @@
  * forked it dies (prctl PR_SET_PDEATHSIG), then exits with status PCW_EXIT_ORPHANED unless getppid()
  * equals <parent-pid> (the parent died before the prctl). PDEATHSIG fires when the *thread* that spawned
  * the worker exits, not the process: a parent must spawn workers from a thread that lives as long as the
- * workers (or rely on the next rule alone). A reader thread in the worker reads stdin all the time, also
- * while a kernel runs: end of file or a read error on stdin means "parent gone" and the worker _exits at
- * once with PCW_EXIT_PARENT_GONE, whatever it is computing.
+ * workers (or rely on the next rule alone). A watcher thread in the worker waits for stdin to hang up,
+ * also while a kernel runs: end of file or an error on stdin means "parent gone" and the worker _exits
+ * with PCW_EXIT_PARENT_GONE, whatever it is computing (after at most a second in which requests still
+ * unread, such as a BYE sent just before the hang-up, are answered).
  *
  * ---- Records ---------------------------------------------------------------------------------------
  * Every record is a pcw_header followed by a body of exactly header.length bytes, the fixed size of its
@@ -98,7 +99,7 @@
 #define PCW_EXIT_PROTOCOL 3     /* unsynchronised stream: wrong magic, version, type or length */
 #define PCW_EXIT_PARENT_GONE 4  /* end of file or error on stdin, or stdout closed */
 #define PCW_EXIT_ORPHANED 5     /* getppid() was not <parent-pid> at start */
-#define PCW_EXIT_INTERNAL 6     /* the worker could not start its reader or helper threads */
+#define PCW_EXIT_INTERNAL 6     /* the worker could not start its watcher or helper threads */
 
 typedef enum pcw_type {
     PCW_HELLO = 1,  /* worker -> parent */

@@ -2,7 +2,6 @@ package io.pcompute;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -12,14 +11,15 @@ import java.util.function.BooleanSupplier;
  * by the workers' shared cancel words and, for a kernel that does not stop within
  * {@link ProcessPool#GRACE_MILLIS}, by killing the worker processes that run it.
  *
- * <p>Life: a job waits in its pool's queue (jobs run one at a time, each on every worker, in the order they
- * were submitted, beside synchronous {@code run} calls, which take their turn), runs, then ends completed,
- * failed ({@link WorkerCrashedException}, {@link JobTimeoutException}, a kernel's error) or cancelled. A
- * timeout counts from the moment the job starts running, not from its submission.
+ * <p>Life: {@code submit} copies the job's inputs into the pool's shared memory and queues it; free
+ * workers take its chunks (oldest job first, so jobs run side by side when workers are free); it ends
+ * completed, failed ({@link WorkerCrashedException}, {@link JobTimeoutException}, a kernel's error) or
+ * cancelled. A timeout counts from the moment its first chunk starts, not from its submission.
  *
- * <p>Callbacks of {@link #future()} never run on the pool's threads: the future is completed on a virtual
- * thread, or on the thread that calls {@link #cancel()}, {@link #join()} or {@link #await} once the job has
- * ended.
+ * <p>A virtual thread per job waits for it: it follows its progress and deadline, copies its outputs back,
+ * runs the kernel's {@code finish()} and completes the future, so callbacks of {@link #future()} run on
+ * that thread (or on the thread that calls {@link #cancel()}, {@link #join()} or {@link #await} once the
+ * job has ended), never on the pool's slot threads.
  *
  * @param <T> the kernel's result type
  */
@@ -30,25 +30,32 @@ public final class ProcessJob<T> extends JobOutcome<T> {
         T run(ProgressListener progress, BooleanSupplier stopRequested);
     }
 
-    private static final int QUEUED = 0, RUNNING = 1, ENDED = 2;
-
     private final String kernel;
     private final Body<T> body;
-    private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final Runnable stopNow;
+    private final Runnable onEnd;
     private final AtomicLong done = new AtomicLong();
     private volatile boolean stopRequested;
+    private volatile boolean running;
 
-    ProcessJob(String kernel, long total, Body<T> body) {
+    /**
+     * @param body    waits for the queued job (on the job's own thread, {@link #execute})
+     * @param stopNow stops the queued or running job at once (its chunks not yet started never run)
+     * @param onEnd   runs once the job has ended
+     */
+    ProcessJob(String kernel, long total, Body<T> body, Runnable stopNow, Runnable onEnd) {
         super(total);
         this.kernel = kernel;
         this.body = body;
+        this.stopNow = stopNow;
+        this.onEnd = onEnd;
     }
 
     /**
      * The result. Its {@code cancel(mayInterruptIfRunning)} follows {@link java.util.concurrent.Future}: it
      * asks the job to stop (as {@link #cancel()} does, without waiting) and completes the future with a
-     * CancellationException at once; a queued job ends then too, a running one a moment later (the workers
-     * stop at their next cancel check, or are killed after the grace period). Once its future is cancelled
+     * CancellationException at once; the job ends a moment later (chunks not started never run, running
+     * ones stop at their next cancel check, or their workers are killed after the grace period). Once its future is cancelled
      * the job counts as cancelled. Completing the future any other way changes only the future.
      */
     @Override
@@ -72,7 +79,6 @@ public final class ProcessJob<T> extends JobOutcome<T> {
      */
     public boolean cancel() {
         requestStop();
-        futureCancelled(); // a queued job ends here
         awaitEnd();
         completeFuture();
         return endedCancelled();
@@ -85,20 +91,14 @@ public final class ProcessJob<T> extends JobOutcome<T> {
 
     // ---- the pool's side ------------------------------------------------------------------------------
 
-    /** Whether the pool's job thread has taken the job and it has not ended (tests). */
+    /** Whether the job's thread waits for it and it has not ended (tests). */
     boolean isRunning() {
-        return state.get() == RUNNING;
+        return running && !isDone();
     }
 
-    /** On the pool's job thread: runs the job unless it was cancelled while queued. */
+    /** On the job's own thread: waits for the queued job and records how it ended. */
     void execute() {
-        if (!state.compareAndSet(QUEUED, RUNNING)) {
-            return; // cancelled while queued: already ended
-        }
-        if (stopRequested) {
-            conclude(null, null, true);
-            return;
-        }
+        running = true;
         T v = null;
         Throwable f = null;
         boolean c = false;
@@ -113,27 +113,19 @@ public final class ProcessJob<T> extends JobOutcome<T> {
         } catch (Throwable t) {
             f = t;
         }
-        conclude(v, f, c);
+        end(v, f, c);
+        onEnd.run();
     }
 
-    private void conclude(T v, Throwable f, boolean wasCancelled) {
-        state.set(ENDED);
-        end(v, f, wasCancelled);
-        // callbacks never run on the pool's job thread: a slow or blocking one would hold up the queue
-        Thread.startVirtualThread(this::completeFuture);
+    /** Completes the future with the job's outcome (on the job's thread, after {@link #execute}). */
+    void completeOutcome() {
+        completeFuture();
     }
 
     @Override
     void requestStop() {
         stopRequested = true;
-    }
-
-    /** A queued job whose future was cancelled (or that cancel() stops) ends at once. */
-    @Override
-    void futureCancelled() {
-        if (state.compareAndSet(QUEUED, ENDED)) {
-            conclude(null, null, true);
-        }
+        stopNow.run();
     }
 
     @Override

@@ -10,10 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Native kernels in worker processes, the native counterpart of Python's {@code ProcessPoolExecutor}: a
@@ -33,30 +29,25 @@ import java.util.concurrent.TimeUnit;
  *   <li>Workers die with the JVM (PR_SET_PDEATHSIG, and end of file on their stdin); {@link #close()}
  *       leaves no process behind.</li>
  * </ul>
- * Jobs run one at a time per pool, each split over every worker, in the order they were submitted
- * ({@link #submit} queues a {@link ProcessJob} and returns at once; a synchronous {@link #run} takes its
- * turn among them). Thread-safe. Workers can be recycled after a number of jobs ({@link #create(int, int)}),
+ * Jobs run side by side: each is split into chunks that free workers take, oldest job first, so a small
+ * job leaves the other workers to the next jobs ({@link #submit} queues a {@link ProcessJob} and returns
+ * at once; a synchronous {@link #run} is queued the same way and waited for on the calling thread). Thread-safe. Workers can be recycled after a number of jobs ({@link #create(int, int)}),
  * like Python's {@code max_tasks_per_child}, for kernels that leak or whose state should not build up.
  */
 public final class ProcessPool implements AutoCloseable {
     /** How long cancelled workers get to stop before they are killed. */
     public static final long GRACE_MILLIS = ProcessPoolEngine.GRACE_MILLIS;
 
+    /* The pool whose submitted job the current thread waits for (and runs the kernel's finish() for). */
+    private static final ThreadLocal<ProcessPool> FOLLOWING = new ThreadLocal<>();
+
     private final ProcessPoolEngine engine;
-    /* Runs submitted jobs in order; its one thread is created on the first submit. */
-    private final ThreadPoolExecutor jobThread;
-    private volatile Thread jobThreadThread;
     private final Object closeLock = new Object();
-    private volatile boolean closing;
+    private boolean closing;      // closeLock
+    private int submittedJobs;    // closeLock: submitted and not yet ended
 
     private ProcessPool(ProcessPoolEngine engine) {
         this.engine = engine;
-        this.jobThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "pcompute-process-jobs");
-            t.setDaemon(true);
-            jobThreadThread = t;
-            return t;
-        });
     }
 
     /**
@@ -265,19 +256,39 @@ public final class ProcessPool implements AutoCloseable {
         Objects.requireNonNull(kernel, "kernel must not be null");
         checkTimeout(timeout);
         kernel.validate(problem);
-        ProcessJob<R> job = new ProcessJob<>(kernel.name(), kernel.items(problem),
-                (progress, stop) -> engine.runValidated(kernel, problem, progress, timeout, stop));
         synchronized (closeLock) {
-            if (closing || engine.isClosed()) {
+            if (closing) {
                 throw new IllegalStateException("this process pool is closed");
             }
+            submittedJobs++;
+        }
+        ProcessJob<R> job;
+        try {
+            ProcessPoolEngine.Prepared<P, R> prepared = engine.prepare(kernel, problem, timeout);
+            job = new ProcessJob<>(kernel.name(), kernel.items(problem), prepared::await, prepared::stop, this::jobEnded);
+        } catch (RuntimeException | Error e) {
+            jobEnded();
+            throw e;
+        }
+        // one virtual thread per job waits for it (polling its progress and deadline) and runs finish()
+        Thread.ofVirtual().name("pcompute-process-job").start(() -> {
+            FOLLOWING.set(this);
             try {
-                jobThread.execute(job::execute);
-            } catch (RejectedExecutionException e) {
-                throw new IllegalStateException("this process pool is closed", e);
+                job.execute();
+            } finally {
+                FOLLOWING.remove();
+            }
+            job.completeOutcome(); // callbacks run here, on the job's own virtual thread, after it ended
+        });
+        return job;
+    }
+
+    private void jobEnded() {
+        synchronized (closeLock) {
+            if (--submittedJobs == 0) {
+                closeLock.notifyAll();
             }
         }
-        return job;
     }
 
     private static void checkTimeout(Duration timeout) {
@@ -287,34 +298,31 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closing || engine.isClosed();
+        return engine.isClosed();
     }
 
     /**
      * Stops accepting jobs, waits for the submitted jobs to end (cancel them first to end them sooner) and
-     * for a synchronous {@code run} in progress, then stops every worker process; idempotent.
+     * for synchronous {@code run} calls in progress, then stops every worker process; idempotent.
      *
-     * @throws IllegalStateException if called on the pool's job thread (inside a kernel's {@code finish()}),
-     *         where it would wait for its own job
+     * @throws IllegalStateException if called inside a submitted job's kernel {@code finish()}, where it
+     *         would wait for that job
      */
     @Override
     public void close() {
-        if (Thread.currentThread() == jobThreadThread) {
+        if (FOLLOWING.get() == this) {
             throw new IllegalStateException("close() inside a kernel's finish() would wait for that job to end; "
                     + "close the process pool from another thread");
         }
+        boolean interrupted = false;
         synchronized (closeLock) {
             closing = true;
-            jobThread.shutdown();
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (jobThread.awaitTermination(1, TimeUnit.DAYS)) {
-                    break;
+            while (submittedJobs > 0) {
+                try {
+                    closeLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
-            } catch (InterruptedException e) {
-                interrupted = true;
             }
         }
         engine.close();

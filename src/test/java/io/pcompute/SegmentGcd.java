@@ -16,8 +16,16 @@ import java.util.SplittableRandom;
 final class SegmentGcd extends Kernel<SegmentGcd.Problem, long[]> {
     record Problem(MemorySegment a, MemorySegment b) {}
 
+    private final Runnable onFinish;
+
     SegmentGcd() {
+        this(() -> { });
+    }
+
+    /** With {@code onFinish} run inside {@link #finish} (tests of what a kernel's finish() may do). */
+    SegmentGcd(Runnable onFinish) {
         super("gcd_brute");
+        this.onFinish = onFinish;
     }
 
     @Override
@@ -47,6 +55,7 @@ final class SegmentGcd extends Kernel<SegmentGcd.Problem, long[]> {
 
     @Override
     public long[] finish(Problem p, Buffers b) {
+        onFinish.run();
         return b.longOut(0);
     }
 

@@ -20,6 +20,18 @@ public final class WorkerTestSupport {
         return Path.of(path);
     }
 
+    /**
+     * Waits up to 10 s until the pool has {@code n} live workers: a worker that died or was killed is
+     * replaced by its slot in the background once the slot is idle.
+     */
+    public static void awaitWorkers(ProcessPool pool, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.workerPids().size() != n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(n, pool.workerPids().size(), "live workers");
+    }
+
     /** Waits up to 5 s for exiting workers to be reaped, then fails naming the pids of any that remain. */
     public static void assertNoneRemain() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,9 +37,19 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Threads and ownership: each slot has one long-lived thread that starts its worker process (so
  * PR_SET_PDEATHSIG, which follows the <em>thread</em> that spawned a worker, fires only when the pool is
- * gone) and is the only thread talking to it. Jobs run one at a time ({@code jobLock}); the thread calling
- * {@link #run} owns the arena while it holds the lock: it lays the buffers out, copies inputs in, hands
- * chunks to the slots, polls progress and the deadline, and copies outputs back.
+ * gone) and is the only thread talking to it. Jobs run side by side: {@link #prepare} (on the caller's
+ * thread) lays a job's buffers out in the shared memory, copies its inputs in and queues it; each slot's
+ * thread takes chunks of the oldest queued job that has chunks left, one RUN at a time, so a job with
+ * fewer chunks than workers leaves the other workers to the next jobs. The thread that waits for a job
+ * ({@link Prepared#await}) polls its progress, deadline and stop request, cancels and kills its workers
+ * when needed, then copies its outputs back and frees its memory.
+ *
+ * <p>Scheduling ({@code schedule} guards it): {@code active} holds, in submission order, the jobs with
+ * chunks left to hand out; a slot is busy while its drain loop runs on its thread. A slot resets its
+ * progress and cancel words and sets {@code current} under the lock when it takes a chunk, and a stop sets
+ * the cancel words of the slots whose {@code current} is the job under the same lock, so a cancel is
+ * never lost to a slot that is just starting a chunk. A job ends (its {@code ended} latch opens) once
+ * every chunk handed out has come back and either all were handed out or the job was stopped.
  *
  * <p>Shared memory layout: the slots' control words in one allocation made when the pool starts (slot
  * i's progress word, uint64, at {@code control + i * CONTROL_STRIDE}, its cancel word, int32, at +8); per
@@ -61,8 +71,12 @@ public final class ProcessPoolEngine implements AutoCloseable {
     private final int threadsPerWorker;
     private final int maxJobsPerWorker; // 0 = no limit
     private final Slot[] slots;
-    private final ReentrantLock jobLock = new ReentrantLock(true); // fair: jobs take their turns in order
-    private volatile boolean closed;
+    private final Object schedule = new Object();
+    private final ArrayDeque<JobState> active = new ArrayDeque<>(); // schedule
+    private int jobsInFlight;                                      // schedule: prepared, memory not yet freed
+    private volatile boolean closed;                                // written under schedule
+    private final Object shutdownLock = new Object();
+    private boolean shutDown;                                       // shutdownLock
 
     private final SharedMemory shm;
     private final MemorySegment arena; // shm's mapping, all of it
@@ -75,8 +89,11 @@ public final class ProcessPoolEngine implements AutoCloseable {
         volatile WorkerProcess proc;         // written on thread only
         final Map<String, Integer> loaded = new HashMap<>(); // thread only; library + symbol -> LOAD handle
         volatile boolean killedByPool;       // the coordinator killed it (timeout, cancel)
-        volatile boolean inFlight;
+        volatile boolean inFlight;           // a RUN is outstanding
         volatile int jobs;                   // written on thread only; jobs the current worker computed part of
+        JobState lastJob;                    // thread only: the job of the last chunk
+        boolean busy;                        // schedule: its drain loop is queued or running
+        volatile JobState current;           // written under schedule: the job of the chunk it runs
 
         Slot(int index) {
             this.index = index;
@@ -102,12 +119,13 @@ public final class ProcessPoolEngine implements AutoCloseable {
         }
 
         /**
-         * On thread: a live worker that has not reached maxJobsPerWorker; true if it had to start one. A
-         * worker at its limit is asked to exit (BYE) and replaced, as Python's max_tasks_per_child does.
+         * On thread: a live worker that has not reached maxJobsPerWorker (counting jobs other than
+         * {@code job}, whose chunk comes next); true if it had to start one. A worker at its limit is asked
+         * to exit (BYE) and replaced, as Python's max_tasks_per_child does.
          */
-        boolean ensureWorker() throws IOException {
+        boolean ensureWorker(JobState job) throws IOException {
             WorkerProcess p = proc;
-            boolean retire = maxJobsPerWorker > 0 && jobs >= maxJobsPerWorker;
+            boolean retire = maxJobsPerWorker > 0 && jobs >= maxJobsPerWorker && job != lastJob;
             if (p != null && p.isAlive() && !retire) {
                 return false;
             }
@@ -121,6 +139,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
             loaded.clear();
             killedByPool = false;
             jobs = 0;
+            lastJob = null;
             WorkerProcess started = WorkerProcess.start(executable, threadsPerWorker);
             WorkerProcess.Result mapped;
             try {
@@ -136,6 +155,108 @@ public final class ProcessPoolEngine implements AutoCloseable {
             }
             proc = started;
             return true;
+        }
+
+        /** On thread: runs chunks of the queued jobs, oldest first, until none has a chunk left. */
+        void drain() {
+            while (true) {
+                JobState job;
+                long begin, end;
+                synchronized (schedule) {
+                    job = active.peekFirst();
+                    if (job == null) {
+                        busy = false;
+                        break;
+                    }
+                    begin = job.next;
+                    end = Math.min(job.n, begin + job.chunk);
+                    job.next = end;
+                    job.running++;
+                    if (job.startedAt == 0) {
+                        job.startedAt = System.nanoTime() | 1; // never 0: 0 means not started
+                    }
+                    if (end >= job.n) {
+                        active.pollFirst();
+                    }
+                    LONG.setVolatile(arena, progressOffset(), 0L);
+                    INT.setVolatile(arena, cancelOffset(), 0);
+                    current = job;
+                }
+                try {
+                    runChunk(job, begin, end);
+                } catch (Throwable t) {
+                    // never let it escape: the executor would replace the slot's thread, and the death of the
+                    // thread that spawned the worker kills the worker (PR_SET_PDEATHSIG)
+                    job.fail(t instanceof RuntimeException r ? r : new IllegalStateException(t));
+                } finally {
+                    synchronized (schedule) {
+                        current = null;
+                        job.running--;
+                        endIfIdle(job);
+                    }
+                }
+            }
+            // idle now: replace a worker that died before the next job needs it (one at its limit of jobs
+            // is replaced before its next job's first chunk, as documented)
+            WorkerProcess p = proc;
+            if (p == null || !p.isAlive()) {
+                try {
+                    ensureWorker(lastJob);
+                } catch (IOException | RuntimeException e) {
+                    // the next chunk given to this slot tries again and reports why to its job
+                }
+            }
+        }
+
+        /** On thread: one RUN of items [begin, end) of {@code job}; a failure fails the job. */
+        private void runChunk(JobState job, long begin, long end) {
+            try {
+                ensureWorker(job);
+            } catch (IOException | RuntimeException e) {
+                job.fail(new IllegalStateException("pcompute process pool: cannot start a worker: " + e.getMessage(), e));
+                return;
+            }
+            WorkerProcess p = proc;
+            if (lastJob != job) {
+                jobs++;
+                lastJob = job;
+            }
+            WorkerProcess.Run run = job.runOf(this, begin, end);
+            inFlight = true; // from here the worker may be killed for the job: a LOAD can hang too
+            try {
+                if (job.app != null) {
+                    String key = job.app.library().path() + "\0" + job.app.symbol();
+                    Integer handle = loaded.get(key);
+                    if (handle == null) {
+                        WorkerProcess.Result r = p.load(job.app.library().path(), job.app.symbol());
+                        if (!r.ok()) {
+                            job.fail(new IllegalStateException("pcompute worker " + p.pid() + ": " + r.message()));
+                            return;
+                        }
+                        handle = (int) r.value();
+                        loaded.put(key, handle);
+                    }
+                    run.kernel = handle;
+                }
+                WorkerHooks.apply(run, job.kernel.name());
+                WorkerProcess.Result r = p.run(run);
+                inFlight = false;
+                if (r.ok()) {
+                    job.done.addAndGet(end - begin);
+                } else if (!(r.status() == Native.PC_ERR_CANCELLED && job.stopped)) {
+                    job.fail(new IllegalStateException("kernel " + job.kernel.name() + " failed in pcompute worker "
+                            + p.pid() + " on items [" + begin + ", " + end + "): " + r.message()));
+                }
+            } catch (IOException e) {
+                inFlight = false;
+                if (killedByPool) {
+                    return; // the job's waiting thread reports why
+                }
+                String fate = p.fate(5000);
+                job.fail(new WorkerCrashedException(p.pid(), p.signal(), fate == null ? "an unknown cause ("
+                        + e.getMessage() + ")" : fate, job.kernel.name(), begin, end, p.stderrTail()));
+                p.kill();
+            }
         }
     }
 
@@ -214,7 +335,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
         }
         List<Future<Boolean>> started = new ArrayList<>();
         for (Slot s : slots) {
-            started.add(s.thread.submit(s::ensureWorker));
+            started.add(s.thread.submit(() -> s.ensureWorker(null)));
         }
         boolean any = false;
         for (Future<Boolean> f : started) {
@@ -266,16 +387,96 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
     // ---- jobs ----------------------------------------------------------------------------------------
 
-    /** One job's shared state between the coordinating thread and the slots. */
-    private static final class JobState {
-        final AtomicLong next = new AtomicLong();
+    /** One job's state, shared by the thread waiting for it and the slots running its chunks. */
+    private final class JobState {
+        final Kernel<?, ?> kernel;
+        final NativeKernel app;
+        final WorkerProcess.Run template;
+        final long n;
+        final long chunk;
         final AtomicLong done = new AtomicLong();
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        final CountDownLatch ended = new CountDownLatch(1);
         volatile boolean stopped;
+        volatile long startedAt; // System.nanoTime() (odd, never 0) when its first chunk was handed out
+        long next;               // schedule: first item not handed out
+        int running;             // schedule: chunks handed out and not back
 
+        JobState(Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n, long chunk) {
+            this.kernel = kernel;
+            this.app = app;
+            this.template = template;
+            this.n = n;
+            this.chunk = chunk;
+        }
+
+        /** Records the first failure and stops the job (its running chunks are cancelled). */
         void fail(RuntimeException e) {
             failure.compareAndSet(null, e);
-            stopped = true;
+            stop(this);
+        }
+
+        /** The RUN for items [begin, end) on slot s: the template with the range and the slot's words. */
+        WorkerProcess.Run runOf(Slot s, long begin, long end) {
+            WorkerProcess.Run r = template.copy();
+            r.begin = begin;
+            r.end = end;
+            r.progressOffset = s.progressOffset();
+            r.cancelOffset = s.cancelOffset();
+            return r;
+        }
+    }
+
+    /** Stops handing out the job's chunks and cancels its running ones through their slots' cancel words. */
+    private void stop(JobState job) {
+        synchronized (schedule) {
+            if (job.ended.getCount() == 0) {
+                return; // it ended as it ended: a late cancel does not make a finished job a cancelled one
+            }
+            job.stopped = true;
+            active.remove(job);
+            endIfIdle(job);
+            for (Slot s : slots) {
+                if (s.current == job) {
+                    INT.setVolatile(arena, s.cancelOffset(), 1);
+                }
+            }
+        }
+    }
+
+    /** Under schedule: opens the job's latch once no chunk of it runs and none will be handed out. */
+    private void endIfIdle(JobState job) {
+        if (job.running == 0 && (job.stopped || job.next >= job.n)) {
+            job.ended.countDown();
+        }
+    }
+
+    /**
+     * Queues the job and wakes as many idle slots as it has chunks (waking a slot that finds nothing to do
+     * costs a thread wake-up, ~26 µs here), and every idle slot whose worker died or reached its limit, so
+     * that it is replaced before it is needed.
+     */
+    private void enqueue(JobState job) {
+        synchronized (schedule) {
+            if (job.n == 0) {
+                job.ended.countDown();
+                return;
+            }
+            active.addLast(job);
+            long wake = Math.min(slots.length, (job.n - 1) / job.chunk + 1);
+            for (Slot s : slots) {
+                if (s.busy) {
+                    continue;
+                }
+                boolean ready = s.ready();
+                if (wake > 0 || !ready) {
+                    s.busy = true;
+                    s.thread.execute(s::drain);
+                    if (ready) {
+                        wake--;
+                    }
+                }
+            }
         }
     }
 
@@ -288,56 +489,109 @@ public final class ProcessPoolEngine implements AutoCloseable {
      */
     public <P, R> R run(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout) {
         kernel.validate(problem);
-        return runValidated(kernel, problem, progress, timeout, () -> false);
+        return prepare(kernel, problem, timeout).await(progress, () -> false);
     }
 
     /**
-     * As {@link #run}, for a problem already validated, stopping as a cancel does once {@code stopRequested}
-     * returns true (polled every few ms while the job waits for the pool and while it runs): the job then
-     * throws CancellationException.
+     * Lays out, copies in and queues a validated problem, on the calling thread (which may own the
+     * problem's segments); the job starts on the first free worker. {@code timeout} (null = none) counts
+     * from then. The job must then be awaited ({@link Prepared#await}), which frees its memory.
+     *
+     * @throws IllegalStateException if the pool is closed or the shared memory has no room for the job
      */
-    public <P, R> R runValidated(Kernel<P, R> kernel, P problem, ProgressListener progress, Duration timeout,
-                                 BooleanSupplier stopRequested) {
+    public <P, R> Prepared<P, R> prepare(Kernel<P, R> kernel, P problem, Duration timeout) {
         Buffers buffers = kernel.buffers(problem);
         long n = kernel.items(problem);
         long chunk = KernelAccess.chunkSize(kernel, problem, slots.length);
         NativeKernel app = kernel.nativeKernel();
         int builtin = app == null ? Native.kernelId(kernel.name()) : 0;
-        try {
-            while (!jobLock.tryLock(POLL_NANOS, TimeUnit.NANOSECONDS)) {
-                if (stopRequested.getAsBoolean()) {
-                    throw new CancellationException("kernel " + kernel.name() + " cancelled while it waited for the process pool");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for the process pool");
-        }
-        try {
+        synchronized (schedule) {
             if (closed) {
                 throw new IllegalStateException("this process pool is closed");
             }
-            if (stopRequested.getAsBoolean()) {
-                throw new CancellationException("kernel " + kernel.name() + " cancelled before it started");
-            }
-            startAll();
-            for (Slot s : slots) { // the last job's cancel, if it had one, ends here: no slot runs anything now
-                INT.setRelease(arena, s.cancelOffset(), 0);
-                LONG.setRelease(arena, s.progressOffset(), 0L);
-            }
-            JobMemory memory = new JobMemory(buffers);
-            try {
-                memory.copyIn(buffers);
-                compute(kernel, app, memory.template(buffers, app == null ? WorkerProcess.KERNEL_BUILTIN
-                        : WorkerProcess.KERNEL_LOADED, builtin, n), n, chunk, progress, timeout, stopRequested);
-                memory.copyOut(buffers);
-            } finally {
+            jobsInFlight++;
+        }
+        JobMemory memory = null;
+        try {
+            memory = new JobMemory(buffers);
+            memory.copyIn(buffers);
+            JobState job = new JobState(kernel, app, memory.template(buffers, app == null ? WorkerProcess.KERNEL_BUILTIN
+                    : WorkerProcess.KERNEL_LOADED, builtin, n), n, chunk);
+            Prepared<P, R> prepared = new Prepared<>(kernel, problem, buffers, memory, job, timeout);
+            enqueue(job);
+            return prepared;
+        } catch (RuntimeException | Error e) {
+            if (memory != null) {
                 memory.release();
             }
-        } finally {
-            jobLock.unlock();
+            jobEnded();
+            throw e;
         }
-        return kernel.finish(problem, buffers);
+    }
+
+    private void jobEnded() {
+        synchronized (schedule) {
+            if (--jobsInFlight == 0) {
+                schedule.notifyAll();
+            }
+        }
+    }
+
+    /** A queued or running job: waiting for it, stopping it. */
+    public final class Prepared<P, R> {
+        private final Kernel<P, R> kernel;
+        private final P problem;
+        private final Buffers buffers;
+        private final JobMemory memory;
+        private final JobState job;
+        private final Duration timeout;
+
+        private Prepared(Kernel<P, R> kernel, P problem, Buffers buffers, JobMemory memory, JobState job, Duration timeout) {
+            this.kernel = kernel;
+            this.problem = problem;
+            this.buffers = buffers;
+            this.memory = memory;
+            this.job = job;
+            this.timeout = timeout;
+        }
+
+        /** Stops the job now (its chunks not yet handed out never run); {@link #await} then reports it cancelled. */
+        public void stop() {
+            ProcessPoolEngine.this.stop(job);
+        }
+
+        /**
+         * Waits for the job on the calling thread, reporting progress, cancelling it once {@code stopRequested}
+         * or the thread's interrupt says so, or its timeout passes (killing workers that do not stop within
+         * the grace period); then copies its outputs back, frees its memory and returns the kernel's result.
+         * Call it once.
+         *
+         * @throws WorkerCrashedException if a worker died computing it
+         * @throws JobTimeoutException if it did not finish in time
+         * @throws CancellationException if it was stopped or the thread interrupted (the flag stays set)
+         */
+        public R await(ProgressListener progress, BooleanSupplier stopRequested) {
+            try {
+                follow(job, kernel, progress, timeout, stopRequested);
+                memory.copyOut(buffers);
+            } catch (RuntimeException | Error e) {
+                if (job.ended.getCount() != 0) {
+                    // e.g. a progress listener that threw: the workers still use the job's memory
+                    try {
+                        follow(job, kernel, ProgressListener.NONE, null, () -> true);
+                    } catch (RuntimeException expected) {
+                        // the job ended cancelled (or as it did); e says why it was stopped
+                    }
+                }
+                throw e;
+            } finally {
+                if (job.ended.getCount() == 0) {
+                    memory.release(); // the job has ended: no worker touches its memory any more
+                    jobEnded();
+                }
+            }
+            return kernel.finish(problem, buffers);
+        }
     }
 
     /**
@@ -483,84 +737,77 @@ public final class ProcessPoolEngine implements AutoCloseable {
         return (offset + 63) & ~63L;
     }
 
-    private void compute(Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n, long chunk,
-                         ProgressListener progress, Duration timeout, BooleanSupplier stopRequested) {
-        JobState job = new JobState();
-        // the slots count down as they finish: the caller wakes at once, not at its next progress poll
-        // only as many slots as the job has chunks: waking a slot that finds nothing to do costs ~26 µs here
-        int active = (int) Math.min(slots.length, n <= 0 ? 0 : (n - 1) / chunk + 1);
-        CountDownLatch finished = new CountDownLatch(active);
-        if (active > 0) {
-            for (int i = 0; i < active; i++) {
-                Slot s = slots[i];
-                s.thread.execute(() -> {
-                    try {
-                        work(s, job, arena, kernel, app, template, n, chunk);
-                    } catch (Throwable t) {
-                        // never let it escape: the executor would replace the slot's thread, and the death of
-                        // the thread that spawned the worker kills the worker (PR_SET_PDEATHSIG)
-                        job.fail(t instanceof RuntimeException r ? r : new IllegalStateException(t));
-                    } finally {
-                        finished.countDown();
-                    }
-                });
-            }
+    /**
+     * Waits until the job has ended, reporting progress, stopping it on request, interrupt or timeout, and
+     * killing the workers still running it {@link #GRACE_MILLIS} after a stop; throws how it ended.
+     */
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // about 292 years or more: no limit
         }
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    }
+
+    private void follow(JobState job, Kernel<?, ?> kernel, ProgressListener progress, Duration timeout,
+                        BooleanSupplier stopRequested) {
         long graceEnd = Long.MAX_VALUE;
+        long timeoutNanos = timeout == null ? Long.MAX_VALUE : saturatedNanos(timeout);
         boolean timedOut = false, cancelled = false, interrupted = false;
         List<Long> killed = new ArrayList<>();
         long reported = 0;
         while (true) {
-            boolean all = finished.getCount() == 0;
+            boolean ended = job.ended.getCount() == 0;
             long seen = job.done.get();
             for (Slot s : slots) {
-                if (s.inFlight) {
+                if (s.current == job && s.inFlight) {
                     seen += (long) LONG.getAcquire(arena, s.progressOffset());
                 }
             }
             if (seen > reported) {
-                progress.advance(Math.min(seen, n) - reported);
-                reported = Math.min(seen, n);
+                long delta = Math.min(seen, job.n) - reported;
+                reported = Math.min(seen, job.n);
+                progress.advance(delta); // user code: await() stops the job and waits if it throws
             }
-            if (all) {
+            if (ended) {
                 break;
             }
             long now = System.nanoTime();
-            if (!job.stopped || graceEnd == Long.MAX_VALUE) {
+            if (graceEnd == Long.MAX_VALUE) {
+                long started = job.startedAt;
                 if (interrupted || Thread.interrupted()) {
                     interrupted = true;
                     cancelled = true;
-                    job.stopped = true;
                 } else if (stopRequested.getAsBoolean()) {
                     cancelled = true;
-                    job.stopped = true;
-                } else if (now - deadline >= 0) {
+                } else if (timeoutNanos != Long.MAX_VALUE && started != 0 && now - started - timeoutNanos >= 0) {
                     timedOut = true;
-                    job.stopped = true;
                 }
-                if (job.stopped) {
-                    for (Slot s : slots) {
-                        INT.setRelease(arena, s.cancelOffset(), 1);
-                    }
+                if (cancelled || timedOut || job.stopped) {
+                    stop(job);
                     graceEnd = now + GRACE.toNanos();
                 }
-            } else if (now - graceEnd >= 0) {
-                for (Slot s : slots) {
-                    WorkerProcess p = s.proc;
-                    if (s.inFlight && p != null && p.isAlive()) {
-                        s.killedByPool = true;
-                        killed.add(p.pid());
-                        p.kill();
+            } else if (graceEnd != Long.MAX_VALUE - 1 && now - graceEnd >= 0) {
+                synchronized (schedule) {
+                    for (Slot s : slots) {
+                        WorkerProcess p = s.proc;
+                        if (s.current == job && s.inFlight && p != null && p.isAlive()) {
+                            s.killedByPool = true;
+                            killed.add(p.pid());
+                            p.kill();
+                        }
                     }
                 }
                 graceEnd = Long.MAX_VALUE - 1; // killed once
             }
             try {
-                finished.await(POLL_NANOS, TimeUnit.NANOSECONDS);
+                job.ended.await(POLL_NANOS, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true; // cancels the job at the top of the loop; the flag is set again on return
             }
+        }
+        if (!cancelled && !timedOut && job.stopped && job.failure.get() == null) {
+            cancelled = true; // stopped from outside (Prepared.stop) before this loop saw the request
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -577,123 +824,62 @@ public final class ProcessPoolEngine implements AutoCloseable {
         }
     }
 
-    /** On slot s's thread: pulls chunks until the job is done or stopped. */
-    private void work(Slot s, JobState job, MemorySegment shared, Kernel<?, ?> kernel, NativeKernel app, WorkerProcess.Run template, long n,
-                      long chunk) {
-        WorkerProcess proc = s.proc;
-        WorkerProcess.Run run = copy(template);
-        run.progressOffset = s.progressOffset();
-        run.cancelOffset = s.cancelOffset();
-        long begin = -1, end = -1;
-        try {
-            if (app != null) {
-                String key = app.library().path() + "\0" + app.symbol();
-                Integer handle = s.loaded.get(key);
-                if (handle == null) {
-                    WorkerProcess.Result r = proc.load(app.library().path(), app.symbol());
-                    if (!r.ok()) {
-                        job.fail(new IllegalStateException("pcompute worker " + proc.pid() + ": " + r.message()));
-                        return;
-                    }
-                    handle = (int) r.value();
-                    s.loaded.put(key, handle);
-                }
-                run.kernel = handle;
-            }
-            boolean counted = false;
-            while (!job.stopped && (begin = job.next.getAndAdd(chunk)) < n) {
-                end = Math.min(n, begin + chunk);
-                if (!counted) {
-                    s.jobs++;
-                    counted = true;
-                }
-                run.begin = begin;
-                run.end = end;
-                WorkerHooks.apply(run, kernel.name());
-                LONG.setRelease(shared, s.progressOffset(), 0L); // not the last chunk's count while this one starts
-                s.inFlight = true;
-                WorkerProcess.Result r;
-                try {
-                    r = proc.run(run);
-                } finally {
-                    s.inFlight = false;
-                }
-                if (r.ok()) {
-                    job.done.addAndGet(end - begin);
-                } else if (r.status() == Native.PC_ERR_CANCELLED && job.stopped) {
-                    return;
-                } else {
-                    job.fail(new IllegalStateException("kernel " + kernel.name() + " failed in pcompute worker " + proc.pid()
-                            + " on items [" + begin + ", " + end + "): " + r.message()));
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            if (s.killedByPool) {
-                return; // the coordinator reports why
-            }
-            String fate = proc.fate(5000);
-            job.fail(new WorkerCrashedException(proc.pid(), proc.signal(), fate == null ? "an unknown cause (" + e.getMessage()
-                    + ")" : fate, kernel.name(), begin, end, proc.stderrTail()));
-            proc.kill();
-        }
-    }
-
-    private static WorkerProcess.Run copy(WorkerProcess.Run t) {
-        WorkerProcess.Run r = new WorkerProcess.Run();
-        r.kernelKind = t.kernelKind;
-        r.kernel = t.kernel;
-        r.n = t.n;
-        r.chunk = t.chunk;
-        System.arraycopy(t.inPresent, 0, r.inPresent, 0, t.inPresent.length);
-        System.arraycopy(t.inOffset, 0, r.inOffset, 0, t.inOffset.length);
-        System.arraycopy(t.inBytes, 0, r.inBytes, 0, t.inBytes.length);
-        System.arraycopy(t.outPresent, 0, r.outPresent, 0, t.outPresent.length);
-        System.arraycopy(t.outOffset, 0, r.outOffset, 0, t.outOffset.length);
-        System.arraycopy(t.outBytes, 0, r.outBytes, 0, t.outBytes.length);
-        System.arraycopy(t.iparam, 0, r.iparam, 0, t.iparam.length);
-        System.arraycopy(t.dparam, 0, r.dparam, 0, t.dparam.length);
-        return r;
-    }
-
-    /** Stops every worker (BYE, then SIGKILL after 1 s) and releases the arena; waits for a running job. */
+    /**
+     * Refuses new jobs, waits for the jobs in flight to end (and free their memory), then stops every worker
+     * (BYE, then SIGKILL after 1 s) and lets go of the shared memory; idempotent.
+     */
     @Override
     public void close() {
-        jobLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
+        boolean interrupted = false;
+        synchronized (schedule) {
             closed = true;
-            List<Future<?>> byes = new ArrayList<>();
-            for (Slot s : slots) {
-                byes.add(s.thread.submit(() -> {
-                    WorkerProcess p = s.proc;
-                    if (p != null) {
-                        p.close();
-                    }
-                    s.proc = null;
-                }));
-            }
-            for (Future<?> f : byes) {
+            while (jobsInFlight > 0) {
                 try {
-                    f.get();
+                    schedule.wait();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException ignored) {
-                    // the worker is killed below in any case
+                    interrupted = true;
                 }
             }
-            for (Slot s : slots) {
+        }
+        synchronized (shutdownLock) {
+            if (!shutDown) {
+                shutDown = true;
+                stopWorkers();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopWorkers() {
+        List<Future<?>> byes = new ArrayList<>();
+        for (Slot s : slots) {
+            byes.add(s.thread.submit(() -> {
                 WorkerProcess p = s.proc;
                 if (p != null) {
-                    p.kill();
+                    p.close();
                 }
-                s.thread.shutdown();
-            }
-            shm.release(); // unmapped once the callers' allocations are freed too
-        } finally {
-            jobLock.unlock();
+                s.proc = null;
+            }));
         }
+        for (Future<?> f : byes) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException ignored) {
+                // the worker is killed below in any case
+            }
+        }
+        for (Slot s : slots) {
+            WorkerProcess p = s.proc;
+            if (p != null) {
+                p.kill();
+            }
+            s.thread.shutdown();
+        }
+        shm.free(control);
+        shm.release(); // unmapped once the callers' allocations are freed too
     }
 }

@@ -138,13 +138,14 @@ public final class SharedMemory {
         if (set != null && !set.isBlank()) {
             try {
                 long v = Long.parseLong(set.trim());
-                if (v > 0) {
+                if (v > 0 && v <= 1L << 50) {
                     return (v + 4095) & ~4095L;
                 }
             } catch (NumberFormatException ignored) {
                 // falls through to the error
             }
-            throw new IllegalArgumentException("-D" + RESERVE_PROPERTY + "=" + set + ": must be a positive number of bytes");
+            throw new IllegalArgumentException("-D" + RESERVE_PROPERTY + "=" + set
+                    + ": must be a number of bytes between 1 and 2^50");
         }
         long total = 64L << 30;
         try {
@@ -185,17 +186,24 @@ public final class SharedMemory {
         if (unmapped) {
             throw new IllegalStateException("the process pool's shared memory is released");
         }
-        long size = Math.max(ALIGN, (bytes + ALIGN - 1) & ~(ALIGN - 1));
-        if (bytes < 0 || size < bytes) {
-            throw new IllegalArgumentException("bytes = " + bytes + ": must be between 0 and " + reserved);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes = " + bytes + ": must be >= 0");
         }
+        if (bytes > reserved) {
+            throw new IllegalStateException("pcompute process pool: " + bytes + " bytes do not fit in the " + reserved
+                    + " bytes of shared address space reserved (-D" + RESERVE_PROPERTY + ")");
+        }
+        long size = Math.max(ALIGN, (bytes + ALIGN - 1) & ~(ALIGN - 1));
         for (Map.Entry<Long, Long> e : free.entrySet()) {
-            if (e.getValue() >= size) {
+            long length = e.getValue();
+            if (length >= size) {
                 long offset = e.getKey();
                 back(offset, size);
+                // read before the remove: TreeMap may reuse the entry for its successor (review: live ranges
+                // were handed out twice)
                 free.remove(offset);
-                if (e.getValue() > size) {
-                    free.put(offset + size, e.getValue() - size);
+                if (length > size) {
+                    free.put(offset + size, length - size);
                 }
                 allocated.put(offset, size);
                 references++;

@@ -80,6 +80,30 @@ public final class WorkerProcess implements AutoCloseable {
         public long progressOffset, cancelOffset;
         public int hook;
         public long hookIndex;
+
+        /** A copy of every field. */
+        public Run copy() {
+            Run r = new Run();
+            r.kernelKind = kernelKind;
+            r.kernel = kernel;
+            r.n = n;
+            r.begin = begin;
+            r.end = end;
+            r.chunk = chunk;
+            System.arraycopy(inPresent, 0, r.inPresent, 0, inPresent.length);
+            System.arraycopy(inOffset, 0, r.inOffset, 0, inOffset.length);
+            System.arraycopy(inBytes, 0, r.inBytes, 0, inBytes.length);
+            System.arraycopy(outPresent, 0, r.outPresent, 0, outPresent.length);
+            System.arraycopy(outOffset, 0, r.outOffset, 0, outOffset.length);
+            System.arraycopy(outBytes, 0, r.outBytes, 0, outBytes.length);
+            System.arraycopy(iparam, 0, r.iparam, 0, iparam.length);
+            System.arraycopy(dparam, 0, r.dparam, 0, dparam.length);
+            r.progressOffset = progressOffset;
+            r.cancelOffset = cancelOffset;
+            r.hook = hook;
+            r.hookIndex = hookIndex;
+            return r;
+        }
     }
 
     private final Process process;
