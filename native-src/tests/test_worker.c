@@ -841,6 +841,30 @@ static void test_worker_dies_with_its_parent(void) {
     close(report[0]);
 }
 
+
+/*
+ * Review reproducer: BYE -> RESULT, then exit 0 (the protocol), also when the parent hangs up right after
+ * sending BYE without waiting for the answer. The watcher thread sees POLLHUP as soon as the write end closes
+ * and _exits PCW_EXIT_PARENT_GONE unless the main thread has already set `exiting`, which it does only after
+ * reading BYE, unmap() and unload_all(). The old reader thread read BYE before it could see end of file.
+ */
+static void test_bye_then_hang_up_exits_0(void) {
+    int wrong = 0;
+    for (int round = 0; round < 200; round++) {
+        session x;
+        CHECK(open_session(&x, PCW_WORKER, 1u << 20) == 0);
+        CHECK(send_request(&x.w, PCW_BYE, 99, NULL, 0) == 0);
+        close(x.w.to);
+        x.w.to = -1;
+        CHECK(reap(&x.w, deadline_s * 1000) == 0);
+        if (!exited_with(&x.w, PCW_EXIT_BYE)) wrong++;
+        close_session(&x, 0);
+    }
+    if (wrong != 0) fprintf(stderr, "  BYE then hang-up: %d of 200 workers did not exit 0 (exit %d = PARENT_GONE)\n",
+                            wrong, PCW_EXIT_PARENT_GONE);
+    CHECK(wrong == 0);
+}
+
 int main(void) {
     const char* env = getenv("PC_TEST_WATCHDOG_S");
     if (env != NULL && atol(env) > 0) deadline_s = atol(env);
@@ -875,6 +899,7 @@ int main(void) {
         {"wrong_parent_pid_exits_orphaned", test_wrong_parent_pid_exits_orphaned},
         {"worker_dies_with_its_parent", test_worker_dies_with_its_parent},
         {"bad_thread_counts_are_usage_errors", test_bad_thread_counts_are_usage_errors},
+        {"bye_then_hang_up_exits_0", test_bye_then_hang_up_exits_0},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         int before = checks_failed;
