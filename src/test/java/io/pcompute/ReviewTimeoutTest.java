@@ -1,0 +1,73 @@
+package io.pcompute;
+
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernels.Gcd;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Review reproducers: a long (but valid, positive) timeout. ProcessPoolEngine.compute dispatches the slots'
+ * work and only then computes {@code System.nanoTime() + timeout.toNanos()}, which throws ArithmeticException
+ * for a timeout above ~292 years: the job fails, runValidated's finally frees the job's shared memory and
+ * releases jobLock while the workers are still computing into it.
+ */
+class ReviewTimeoutTest {
+    private static final Duration LONG = Duration.ofDays(365L * 1000); // 1000 years, > Long.MAX_VALUE ns
+
+    @AfterEach
+    void noWorkerProcessRemains() throws InterruptedException {
+        WorkerLeaks.assertNoneRemain();
+    }
+
+    @Test
+    @Timeout(60)
+    void aVeryLongTimeoutIsJustNoTimeout() {
+        long[] a = {12, 35, 9, 100};
+        long[] b = {18, 14, 6, 75};
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            assertArrayEquals(new long[] {6, 7, 3, 25}, pool.run(Gcd.FAST, new Pairs(a, b), ProgressListener.NONE, LONG));
+            assertArrayEquals(new long[] {6, 7, 3, 25}, pool.submit(Gcd.FAST, new Pairs(a, b), LONG).join());
+        }
+    }
+
+    /** The consequence: the failed job's workers keep writing into memory already handed to someone else. */
+    @Test
+    @Timeout(120)
+    void aFailedJobsWorkersNeverWriteIntoMemoryHandedOutAgain() throws InterruptedException {
+        int n = 3000;
+        long[] a = new long[n], b = new long[n];
+        for (int k = 0; k < n; k++) {
+            b[k] = 2_000_000 + 2L * k;
+            a[k] = b[k] + 1; // coprime: the brute force walks all the way down
+        }
+        try (ProcessPool pool = ProcessPool.create(1); Arena arena = Arena.ofConfined()) {
+            try {
+                pool.run(Gcd.BRUTE, new Pairs(a, b), ProgressListener.NONE, LONG);
+                return; // fixed: nothing to show
+            } catch (ArithmeticException expected) {
+                // the job "ended"; its worker has not
+            }
+            // first fit: where the job's a, b and out were (zeroing them also makes the job's next RUN fail)
+            MemorySegment mine = pool.allocate(arena, 3L * 8 * n);
+            Thread.sleep(1000);
+            long nonZero = 0;
+            for (long i = 0; i < mine.byteSize(); i += 8) {
+                if (mine.get(ValueLayout.JAVA_LONG, i) != 0) {
+                    nonZero++;
+                }
+            }
+            assertEquals(0, nonZero, "longs written into a freshly allocated (zeroed) segment by a job that had already failed");
+        }
+    }
+}
