@@ -41,33 +41,37 @@ class ReviewTimeoutTest {
         }
     }
 
-    /** The consequence: the failed job's workers keep writing into memory already handed to someone else. */
+    /**
+     * The consequence: the failed job's worker keeps writing its output into memory already handed to
+     * someone else. Inputs are read in place (SegmentGcd over pool segments), so the job's block is only its
+     * output, and the caller's next allocation lands on it (first fit).
+     */
     @Test
     @Timeout(120)
     void aFailedJobsWorkersNeverWriteIntoMemoryHandedOutAgain() throws InterruptedException {
         int n = 3000;
-        long[] a = new long[n], b = new long[n];
-        for (int k = 0; k < n; k++) {
-            b[k] = 2_000_000 + 2L * k;
-            a[k] = b[k] + 1; // coprime: the brute force walks all the way down
-        }
         try (ProcessPool pool = ProcessPool.create(1); Arena arena = Arena.ofConfined()) {
+            MemorySegment a = pool.allocate(arena, 8L * n), b = pool.allocate(arena, 8L * n);
+            for (int k = 0; k < n; k++) {
+                b.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_000 + 2L * k);
+                a.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_001 + 2L * k); // coprime: the brute force walks all the way down
+            }
             try {
-                pool.run(Gcd.BRUTE, new Pairs(a, b), ProgressListener.NONE, LONG);
+                pool.run(new SegmentGcd(), new SegmentGcd.Problem(a, b), ProgressListener.NONE, LONG);
                 return; // fixed: nothing to show
             } catch (ArithmeticException expected) {
                 // the job "ended"; its worker has not
             }
-            // first fit: where the job's a, b and out were (zeroing them also makes the job's next RUN fail)
-            MemorySegment mine = pool.allocate(arena, 3L * 8 * n);
-            Thread.sleep(1000);
-            long nonZero = 0;
+            MemorySegment mine = pool.allocate(arena, 8L * n); // where the job's output was
+            mine.fill((byte) 0xFF);
+            Thread.sleep(1500);
+            long overwritten = 0;
             for (long i = 0; i < mine.byteSize(); i += 8) {
-                if (mine.get(ValueLayout.JAVA_LONG, i) != 0) {
-                    nonZero++;
+                if (mine.get(ValueLayout.JAVA_LONG, i) != -1) {
+                    overwritten++;
                 }
             }
-            assertEquals(0, nonZero, "longs written into a freshly allocated (zeroed) segment by a job that had already failed");
+            assertEquals(0, overwritten, "longs of my own fresh allocation overwritten by a job that had already failed");
         }
     }
 }
