@@ -74,4 +74,41 @@ class ReviewTimeoutTest {
             assertEquals(0, overwritten, "longs of my own fresh allocation overwritten by a job that had already failed");
         }
     }
+
+    /**
+     * The same with no timeout at all: a ProgressListener that throws (a closed UI, say) escapes
+     * compute()'s polling loop (ProcessPoolEngine.java:523) after the slots were dispatched, so again the
+     * job's block is freed and jobLock released while the worker still computes into it.
+     */
+    @Test
+    @Timeout(120)
+    void aThrowingProgressListenerDoesNotFreeMemoryTheWorkersStillWrite() throws InterruptedException {
+        int n = 3000;
+        try (ProcessPool pool = ProcessPool.create(1); Arena arena = Arena.ofConfined()) {
+            MemorySegment a = pool.allocate(arena, 8L * n), b = pool.allocate(arena, 8L * n);
+            for (int k = 0; k < n; k++) {
+                b.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_000 + 2L * k);
+                a.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_001 + 2L * k);
+            }
+            ProgressListener throwing = items -> {
+                throw new IllegalStateException("the progress bar is gone");
+            };
+            try {
+                pool.run(new SegmentGcd(), new SegmentGcd.Problem(a, b), throwing, null);
+                fail("the listener's exception was swallowed");
+            } catch (IllegalStateException expected) {
+                // the caller's own exception: fine, but the job must be over by now
+            }
+            MemorySegment mine = pool.allocate(arena, 8L * n);
+            mine.fill((byte) 0xFF);
+            Thread.sleep(1500);
+            long overwritten = 0;
+            for (long i = 0; i < mine.byteSize(); i += 8) {
+                if (mine.get(ValueLayout.JAVA_LONG, i) != -1) {
+                    overwritten++;
+                }
+            }
+            assertEquals(0, overwritten, "longs of my own fresh allocation overwritten by a job whose run() had returned");
+        }
+    }
 }
