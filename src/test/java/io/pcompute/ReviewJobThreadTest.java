@@ -1,0 +1,114 @@
+package io.pcompute;
+
+import io.pcompute.kernel.Buffers;
+import io.pcompute.kernel.Kernel;
+import io.pcompute.kernel.Pairs;
+import io.pcompute.kernels.Gcd;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Review reproducer: a kernel's finish() runs on the pool's single job thread. close() there is refused
+ * (ProcessPool.close checks jobThreadThread), but join()/await()/cancel() of a job queued behind it wait
+ * forever for a job that thread would have to run: the pool is wedged for good, and close() then never
+ * returns either.
+ */
+class ReviewJobThreadTest {
+    /** gcd_fast over Pairs whose finish() first runs a hook. */
+    static final class HookedFinish extends Kernel<Pairs, long[]> {
+        volatile Supplier<Object> hook = () -> null;
+
+        HookedFinish() {
+            super("gcd_fast");
+        }
+
+        @Override
+        public void validate(Pairs p) {
+            Gcd.FAST.validate(p);
+        }
+
+        @Override
+        public long items(Pairs p) {
+            return Gcd.FAST.items(p);
+        }
+
+        @Override
+        public Buffers buffers(Pairs p) {
+            return Gcd.FAST.buffers(p);
+        }
+
+        @Override
+        public void reference(Buffers b, long begin, long end) {
+            Gcd.FAST.reference(b, begin, end);
+        }
+
+        @Override
+        public long[] finish(Pairs p, Buffers b) {
+            hook.get();
+            return Gcd.FAST.finish(p, b);
+        }
+
+        @Override
+        public String difference(long[] expected, long[] actual) {
+            return Arrays.equals(expected, actual) ? null : "differ";
+        }
+
+        @Override
+        public Pairs random(SplittableRandom random, int size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Pairs> edgeCases() {
+            return List.of();
+        }
+
+        @Override
+        public List<Pairs> shrink(Pairs p) {
+            return List.of();
+        }
+
+        @Override
+        public String describe(Pairs p) {
+            return "pairs";
+        }
+
+        @Override
+        public String describeResult(long[] r) {
+            return Arrays.toString(r);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void joiningALaterJobInsideFinishFailsInsteadOfWedgingThePool() throws Exception {
+        Pairs p = new Pairs(new long[] {12, 35}, new long[] {18, 14});
+        ProcessPool pool = ProcessPool.create(1);
+        HookedFinish kernel = new HookedFinish();
+        kernel.hook = () -> pool.submit(Gcd.FAST, p).join(); // e.g. a follow-up job whose result finish() needs
+        ProcessJob<long[]> first = pool.submit(kernel, p);
+        try {
+            first.future().get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException wedged) {
+            // clean up what we can: the job thread stays blocked for good
+            List<Long> pids = pool.workerPids();
+            CompletableFuture.runAsync(pool::close);
+            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            fail("finish() joining a job queued behind it wedged the pool's job thread (pool.close() would never return)");
+        } catch (java.util.concurrent.ExecutionException refused) {
+            System.err.println("REVIEW refused: " + refused.getCause());
+            pool.close(); // the expected fix: the join is refused like close() is
+        }
+    }
+}
