@@ -23,10 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Review reproducers: the shared memory's allocator and lifetime. */
-class ReviewSharedMemoryTest {
+class SharedMemoryAllocatorTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     /**

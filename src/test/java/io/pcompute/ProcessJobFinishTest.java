@@ -19,12 +19,11 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Review reproducer: a kernel's finish() runs on the pool's single job thread. close() there is refused
- * (ProcessPool.close checks jobThreadThread), but join()/await()/cancel() of a job queued behind it wait
- * forever for a job that thread would have to run: the pool is wedged for good, and close() then never
- * returns either.
+ * A kernel's finish() may wait for another job of the same pool (a review found that, when one job thread
+ * ran every submitted job, join() of a later job inside finish() wedged the pool for good; each job now has
+ * its own thread).
  */
-class ReviewJobThreadTest {
+class ProcessJobFinishTest {
     /** gcd_fast over Pairs whose finish() first runs a hook. */
     static final class HookedFinish extends Kernel<Pairs, long[]> {
         volatile Supplier<Object> hook = () -> null;

@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Review probes that held: no pipe descriptors pile up; allocate with odd arenas. */
-class ReviewLeakTest {
+class ProcessPoolLeakTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     private static List<String> fds() throws IOException {

@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * passes validation, is queued, and then fails on the job thread with WrongThreadException (JobMemory.copyIn,
  * ProcessPoolEngine.java:429). pool.run() of the same problem works.
  */
-class ReviewSubmitTest {
+class ProcessPoolSubmitTest {
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     @Test

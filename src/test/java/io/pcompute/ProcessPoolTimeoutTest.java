@@ -17,17 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Review reproducers: a long (but valid, positive) timeout. ProcessPoolEngine.compute dispatches the slots'
- * work and only then computes {@code System.nanoTime() + timeout.toNanos()}, which throws ArithmeticException
- * for a timeout above ~292 years: the job fails, runValidated's finally frees the job's shared memory and
- * releases jobLock while the workers are still computing into it.
+ * A long (but valid, positive) timeout, and user code that throws while a job runs. A review found that
+ * both ended the waiting thread's call after the workers had started (timeout.toNanos() threw
+ * ArithmeticException above ~292 years; so did a throwing progress listener), so the job's shared memory
+ * was freed and handed out again while the workers still wrote into it.
  */
-class ReviewTimeoutTest {
+class ProcessPoolTimeoutTest {
     private static final Duration LONG = Duration.ofDays(365L * 1000); // 1000 years, > Long.MAX_VALUE ns
 
     @AfterEach
     void noWorkerProcessRemains() throws InterruptedException {
-        WorkerLeaks.assertNoneRemain();
+        WorkerTestSupport.assertNoneRemain();
     }
 
     @Test
