@@ -15,15 +15,15 @@ import java.util.Objects;
  * Native kernels in worker processes, the native counterpart of Python's {@code ProcessPoolExecutor}: a
  * kernel that crashes or hangs takes down a worker process, never the JVM. N worker processes
  * ({@code pcompute-worker}, shipped in the jar beside libpcompute) are started once and reused, each
- * single-threaded; a job's items are split into tasks the workers pull, its buffers copied once into
- * memory all workers share, and its outputs copied back.
+ * single-threaded unless {@link Builder#threadsPerWorker} says otherwise; a job's items are split into
+ * chunks the workers take, its input arrays copied once into memory all workers share (segments from
+ * {@link #allocate} are read there in place), and its outputs copied back.
  *
  * <ul>
- *   <li>A worker that dies computing a task fails the job with a {@link WorkerCrashedException} (signal,
- *       kernel, item range, the end of the worker's stderr); the pool starts a new worker in its place
- *       before the next job.</li>
- *   <li>A job that exceeds its timeout, or whose calling thread is interrupted, is cancelled through the
- *       workers' shared cancel words; workers that have not stopped after a grace period
+ *   <li>A worker that dies computing a chunk fails the job with a {@link WorkerCrashedException} (signal,
+ *       kernel, item range, the end of the worker's stderr); its slot starts a new worker in its place.</li>
+ *   <li>A job that exceeds its timeout, is cancelled, or whose waiting thread is interrupted, is stopped
+ *       through the workers' shared cancel words; workers that have not stopped after a grace period
  *       ({@value #GRACE_MILLIS} ms) are killed and replaced ({@link JobTimeoutException},
  *       {@link java.util.concurrent.CancellationException}).</li>
  *   <li>Workers die with the JVM (PR_SET_PDEATHSIG, and end of file on their stdin); {@link #close()}
@@ -31,8 +31,9 @@ import java.util.Objects;
  * </ul>
  * Jobs run side by side: each is split into chunks that free workers take, oldest job first, so a small
  * job leaves the other workers to the next jobs ({@link #submit} queues a {@link ProcessJob} and returns
- * at once; a synchronous {@link #run} is queued the same way and waited for on the calling thread). Thread-safe. Workers can be recycled after a number of jobs ({@link #create(int, int)}),
- * like Python's {@code max_tasks_per_child}, for kernels that leak or whose state should not build up.
+ * at once; a synchronous {@link #run} is queued the same way and waited for on the calling thread).
+ * Thread-safe. Workers can be recycled after a number of jobs ({@link #create(int, int)}), like Python's
+ * {@code max_tasks_per_child}, for kernels that leak or whose state should not build up.
  */
 public final class ProcessPool implements AutoCloseable {
     /** How long cancelled workers get to stop before they are killed. */
