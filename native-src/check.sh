@@ -62,7 +62,7 @@ run_asan() {
   log "C tests under ASan + UBSan"
   configure_and_build "$OUT/asan" -DCMAKE_C_COMPILER=gcc \
     "-DPC_SANITIZE=-fsanitize=address,undefined;-fno-sanitize-recover=all;-fno-omit-frame-pointer" || return 1
-  (cd "$OUT/asan" && ctest --output-on-failure -j1)
+  (cd "$OUT/asan" && PC_TEST_BYE_ROUNDS=20 ctest --output-on-failure -j1)
 }
 
 run_tsan() {
@@ -72,7 +72,7 @@ run_tsan() {
   # target_clones' ifunc resolver runs before TSan is initialised: build without the clones.
   configure_and_build "$OUT/tsan" -DCMAKE_C_COMPILER=gcc -DPC_TARGET_CLONES=OFF \
     "-DPC_SANITIZE=-fsanitize=thread;-fno-omit-frame-pointer" || return 1
-  (cd "$OUT/tsan" && ctest --output-on-failure -j1 --repeat "until-fail:$runs")
+  (cd "$OUT/tsan" && PC_TEST_BYE_ROUNDS=20 ctest --output-on-failure -j1 --repeat "until-fail:$runs")
 }
 
 run_valgrind() {
@@ -87,7 +87,7 @@ run_valgrind() {
   # valgrind runs gcd_brute's AVX2 path ~6x slower than its scalar loop (measured with
   # pcompute_gcd_simd_bench under valgrind), which pushed pcompute_tests past its timeout: the tests run
   # the scalar path, except pcompute_gcd_simd_tests, which forces every path the (emulated) CPU has.
-  (cd "$OUT/valgrind" && PCOMPUTE_SIMD=scalar ctest --output-on-failure -j1)
+  (cd "$OUT/valgrind" && PCOMPUTE_SIMD=scalar PC_TEST_BYE_ROUNDS=10 ctest --output-on-failure -j1)
 }
 
 # A few seeds per harness, so a short run starts from every kernel and every operation.
