@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,14 +83,11 @@ static void* watcher_main(void* unused) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) break;
     }
-    /* A parent may send BYE and hang up at once: the main thread may not have read the BYE yet. Give it a
-       second to answer (it sets `exiting` when it does) before calling the parent gone (review: 5-9 of 200
-       such workers exited 4 instead of 0). A kernel that never returns still ends after that second. */
-    for (int i = 0; i < 100 && !atomic_load(&exiting); i++) {
-        int unread = 0;
-        if (ioctl(STDIN_FILENO, FIONREAD, &unread) != 0 || unread == 0) break;
-        usleep(10000);
-    }
+    /* A parent may send BYE and hang up at once, before or after the main thread read the BYE (review:
+       5-9 of 200 such workers exited 4 instead of 0). Give the main thread a second to set `exiting`
+       (it does so as soon as it reads a BYE) before calling the parent gone. An idle main thread sees the
+       end of file itself and exits at once; only a kernel that does not return waits out the second. */
+    for (int i = 0; i < 100 && !atomic_load(&exiting); i++) usleep(10000);
     if (!atomic_load(&exiting)) _exit(PCW_EXIT_PARENT_GONE);
     return NULL;
 }
@@ -643,6 +639,7 @@ int main(int argc, char** argv) {
             send_result(0, &r);
             _exit(PCW_EXIT_PROTOCOL);
         }
+        if (h.type == PCW_BYE) atomic_store(&exiting, 1); /* the parent may hang up as soon as it sent it */
         switch (h.type) {
         case PCW_MAP: do_map(&b.map, &r); break;
         case PCW_LOAD: do_load(&b.load, &r); break;
@@ -650,7 +647,6 @@ int main(int argc, char** argv) {
         case PCW_BYE:
             unmap();
             unload_all();
-            atomic_store(&exiting, 1); /* the parent closes stdin once it has the answer */
             send_result(h.seq, &r);
             return PCW_EXIT_BYE;
         default: break; /* next_record let only known types through */

@@ -17,8 +17,8 @@
  * the worker exits, not the process: a parent must spawn workers from a thread that lives as long as the
  * workers (or rely on the next rule alone). A watcher thread in the worker waits for stdin to hang up,
  * also while a kernel runs: end of file or an error on stdin means "parent gone" and the worker _exits
- * with PCW_EXIT_PARENT_GONE, whatever it is computing (after at most a second in which requests still
- * unread, such as a BYE sent just before the hang-up, are answered).
+ * with PCW_EXIT_PARENT_GONE, whatever it is computing (an idle worker at once, a busy one after at most
+ * a second, in which a BYE sent just before the hang-up is still answered and ends it with status 0).
  *
  * ---- Records ---------------------------------------------------------------------------------------
  * Every record is a pcw_header followed by a body of exactly header.length bytes, the fixed size of its
