@@ -5,17 +5,18 @@ import io.pcompute.kernel.Kernel;
 import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -24,6 +25,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * its own thread).
  */
 class ProcessJobFinishTest {
+    @AfterEach
+    void noWorkerProcessRemains() throws InterruptedException {
+        WorkerTestSupport.assertNoneRemain();
+    }
+
     /** gcd_fast over Pairs whose finish() first runs a hook. */
     static final class HookedFinish extends Kernel<Pairs, long[]> {
         volatile Supplier<Object> hook = () -> null;
@@ -91,23 +97,23 @@ class ProcessJobFinishTest {
 
     @Test
     @Timeout(60)
-    void joiningALaterJobInsideFinishFailsInsteadOfWedgingThePool() throws Exception {
+    void joiningALaterJobInsideFinishWaitsForItInsteadOfWedgingThePool() throws Exception {
         Pairs p = new Pairs(new long[] {12, 35}, new long[] {18, 14});
-        ProcessPool pool = ProcessPool.create(1);
-        HookedFinish kernel = new HookedFinish();
-        kernel.hook = () -> pool.submit(Gcd.FAST, p).join(); // e.g. a follow-up job whose result finish() needs
-        ProcessJob<long[]> first = pool.submit(kernel, p);
-        try {
-            first.future().get(10, TimeUnit.SECONDS);
-        } catch (TimeoutException wedged) {
-            // clean up what we can: the job thread stays blocked for good
-            List<Long> pids = pool.workerPids();
-            CompletableFuture.runAsync(pool::close);
-            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            fail("finish() joining a job queued behind it wedged the pool's job thread (pool.close() would never return)");
-        } catch (java.util.concurrent.ExecutionException refused) {
-            System.err.println("REVIEW refused: " + refused.getCause());
-            pool.close(); // the expected fix: the join is refused like close() is
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            HookedFinish kernel = new HookedFinish();
+            java.util.concurrent.atomic.AtomicReference<Object> followUp = new java.util.concurrent.atomic.AtomicReference<>();
+            kernel.hook = () -> { // e.g. a follow-up job whose result finish() needs
+                followUp.set(pool.submit(Gcd.FAST, p).join());
+                return null;
+            };
+            ProcessJob<long[]> first = pool.submit(kernel, p);
+            try {
+                assertArrayEquals(new long[] {6, 7}, first.future().get(30, TimeUnit.SECONDS));
+            } catch (TimeoutException wedged) {
+                pool.workerPids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                fail("finish() joining a job queued behind it wedged the pool");
+            }
+            assertArrayEquals(new long[] {6, 7}, (long[]) followUp.get());
         }
     }
 }

@@ -77,7 +77,6 @@ class ProcessPoolLeakTest {
                 MemorySegment first = pool.allocate(mine, 64);
                 MemorySegment s = pool.allocate(Arena.ofAuto(), 64);
                 MemorySegment g = pool.allocate(Arena.global(), 64);
-                System.err.println("REVIEW offsets " + (s.address() - first.address()) + " " + (g.address() - first.address()));
             }
         }
     }
