@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  *     {@link #REDUCTION_MAX_BYTES} (4 MiB) together. Measured on the 2-core EPYC (Zen 5) dev VM through
  *     {@code pc_run} on one thread, 200 runs each at load 5: 2 MiB took 27 us (sum), 65 us (Neumaier),
  *     68 us (dot), 48 us (min/max) at best, 84-197 us at worst; 8 MiB 109-268 us at best, 366-497 us at worst
- *     but one 5 ms run, the thread preempted by the OS. 4 MiB thus costs about 0.1-0.25 ms on a core of
- *     its own and stays under 1 ms down to about 4 GB/s, a quarter of the slowest kernel's in-cache speed;
- *     a preempted thread is the one stall no bound can exclude;</li>
+ *     but one 5 ms run, the thread preempted by the OS. 4 MiB thus costs about 0.05-0.15 ms on a core of
+ *     its own, and stays under 1 ms down to 4.2 GB/s, an eighth of the slowest kernel's in-cache speed
+ *     (dot, 31 GB/s); a preempted thread is the one stall no bound can exclude. What the calls cost other
+ *     threads is measured by bench/ (SafepointStall), never asserted;</li>
  * <li>for pair kernels, {@link PairKernel#isShortCall} (gcd_fast: at most 16,384 pairs, 1.1 ms at best for
  *     random 63-bit pairs on the same VM, far less for small values).</li>
  * </ul>

@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reductions over Java arrays (heap) against the same values in native segments and against a plain C
+ * The four reductions over Java arrays (heap) against the same values in native segments and against a plain C
  * streaming read of the same bytes on one thread, at sizes below the zero-copy bound (4 MiB of input: the
  * arrays go through a critical downcall, read in place) and above it (copied into native memory first). The
  * report turns times into GB/s of input and gives heap / streaming-read and heap / segment ratios. The
@@ -40,7 +40,7 @@ public class HeapReduceBench {
     /** One reduction over heap arrays or native segments of {@code bytes} of input. */
     @State(Scope.Benchmark)
     public static class Reduction {
-        @Param({"reduce_sum", "reduce_dot"})
+        @Param({"reduce_sum", "reduce_sum_neumaier", "reduce_dot", "reduce_minmax"})
         public String reduction; // not "kernel": bench/run passes -p kernel=... for KernelBench
 
         /* bytes of input: 1 MiB and 4 MiB (at the bound) take the zero-copy path; 8 and 64 MiB copy */
