@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Java arrays without a copy, within what FFM allows (issue 11, item 4). A critical downcall
  * ({@code Linker.Option.critical(true)}) may take heap arrays as arguments and read them in place, but no
  * safepoint can happen while it runs: every other Java thread that reaches one, and the garbage collector,
- * waits for it to return (measured before this change: an 80 ms critical call held GCs up by 75-143 ms).
+ * waits for it to return (issue 11 measured an 80 ms critical call holding GCs up by 75-143 ms).
  * So the native strategies pass a call's arrays zero-copy only when the whole call is short, and copy them
- * into native memory otherwise, as before. Data that must run at memory speed at any size belongs in native
+ * into native memory otherwise, as before (in 1 MiB pieces: each piece, too, holds safepoints off while it
+ * is copied; see NativeBuffers). Data that must run at memory speed at any size belongs in native
  * segments ({@code Reduce.Data.of(MemorySegment)}), which every call reads in place.
  *
  * <p><b>The bound.</b> A call qualifies when its kernel is built into libpcompute (an application's C code

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * operation that needs every Java thread stopped) and the VM's own log ({@code -Xlog:safepoint}) says how
  * long reaching each safepoint took: a thread inside a critical downcall delays it until the call returns.
  * Scenarios: nothing looping (the baseline), heap arrays below the bound (critical, serial and pool), and
- * above it (copied: the thread waits in an ordinary downcall, which does not delay safepoints), and a
- * native segment. A measurement, never a test: state the load with it.
+ * above it (copied in 1 MiB pieces, each of which holds a safepoint off while it is copied, then an
+ * ordinary downcall, which does not), and the baseline: the same loop over a native segment. A measurement, never a test: state the load with it.
  *
  * <p>Usage (bench/run runs it after JMH):
  * {@code java -Xlog:safepoint=info:file=<dir>/safepoint.log --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
