@@ -217,6 +217,18 @@ pc_status pc_run_def(const pc_kernel_def* def, const pc_args* args, uint64_t n, 
 pc_status pc_run_def_keep(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index,
                           const void* keep0, const void* keep1, const void* keep2, const void* keep3);
 
+/* pc_run_def with the buffers passed as arguments: in0..in3 and out0, out1 stand for args->in[i] and
+   args->out[i] (NULL: no buffer), whose own pointers are ignored; their lengths (in_bytes, out_bytes),
+   the parameters and everything else come from `args`, which is only read. For a managed caller that can
+   lend memory for the duration of one call only: a Java heap array passed through a critical
+   (no-safepoint) FFM downcall has an address during that call and none that could be stored in a struct
+   beforehand. The call runs the kernel on the calling thread and returns: it never calls back into the
+   caller, never waits on a lock or a condition, and keeps no pointer after it returns. Thread-safe if the
+   kernel is. Same returns as pc_run_def. */
+pc_status pc_run_def_buffers(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index,
+                             const void* in0, const void* in1, const void* in2, const void* in3, void* out0,
+                             void* out1);
+
 /* Runs `kernel` over items [0, n) of `args` on the calling thread (one call, no pool).
    bad_index (may be NULL): as for the kernel's direct function. Thread-safe.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_UNKNOWN_KERNEL, PC_ERR_INVALID_ARGUMENT, PC_ERR_BUFFER_SIZE
@@ -371,10 +383,27 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
    claim, the thread spins up to the pool's spin window for the workers to finish, then sleeps.
    Cancellation, progress and the outcome are as for any job (pc_job_cancel from another thread stops
    this thread's task at its next check too); pc_pool_destroy waits for this thread to leave the job's
-   tasks. Not for a critical (no-safepoint) downcall: it runs the kernel and may wait. `keep` pointers
+   tasks. Not for a critical (no-safepoint) downcall: it runs the kernel and may wait (a job started
+   elsewhere is not helped); pc_pool_run_def_buffers bounds both, for a job it creates itself. `keep` pointers
    and returns as for pc_job_start_and_wait. */
 pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1, const void* keep2,
                               const void* keep3, const void* keep4, const void* keep5);
+
+/* One synchronous job whose buffers are passed as arguments, as for pc_run_def_buffers (args->in/out
+   ignored, in0..in3/out0/out1 used instead): pc_job_create_def, pc_job_run_and_wait and pc_job_free in one
+   call, for a caller that can lend its buffers for this call only (a Java heap array through a critical
+   downcall). No pointer outlives the call: it returns only once no worker touches the job.
+   Bounded: the calling thread runs every task no worker has claimed, so the call lasts about the job's
+   cost on one thread at most, plus whatever is left of the tasks workers claimed; workers that are busy
+   with other jobs or asleep never hold it up. It never calls back into the caller; it waits only on the
+   pool's own mutex (held by pool code for a few list operations, never across a kernel) and, at the end,
+   for the workers inside this job's tasks. Must not race with pc_pool_destroy (the pool must stay open
+   for the whole call). Thread-safe (many callers at once). Returns as pc_job_create_def (validation
+   failures with bad_index; chunk 0 = the kernel's granularity) and then as pc_job_wait: PC_OK or a task's
+   failure (PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS). */
+pc_status pc_pool_run_def_buffers(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
+                                  uint64_t chunk, uint64_t* bad_index, const void* in0, const void* in1,
+                                  const void* in2, const void* in3, void* out0, void* out1);
 
 /* Asks the job to stop: no new task starts, and running tasks stop at their next check (kernels check
    inside long per-item loops too). Returns at once; wait for the job to know it has stopped.

@@ -112,6 +112,11 @@ PC_INTERNAL pc_status pc_validate_call(const pc_kernel_def* def, const pc_args* 
    only when the flag is set, anything else becomes PC_ERR_KERNEL_STATUS. */
 PC_INTERNAL pc_status pc_run_status(pc_status st, const pc_cancel_flag* cancel);
 
+/* A copy of *args (non-NULL) with its buffer pointers replaced by the given ones: the *_buffers entry
+   points, whose callers pass the buffers as call arguments. */
+PC_INTERNAL pc_args pc_args_with_buffers(const pc_args* args, const void* in0, const void* in1, const void* in2,
+                                         const void* in3, void* out0, void* out1);
+
 /* The block size a kernel's partials use (1 for kernels without partials). Args must be valid. */
 PC_INTERNAL uint64_t pc_granularity(const pc_kernel_def* def, const pc_args* args);
 

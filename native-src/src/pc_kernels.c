@@ -210,6 +210,26 @@ pc_status pc_run_def_keep(const pc_kernel_def* def, const pc_args* args, uint64_
     return pc_run_def(def, args, n, bad_index);
 }
 
+pc_args pc_args_with_buffers(const pc_args* args, const void* in0, const void* in1, const void* in2,
+                             const void* in3, void* out0, void* out1) {
+    pc_args direct = *args;
+    direct.in[0] = in0;
+    direct.in[1] = in1;
+    direct.in[2] = in2;
+    direct.in[3] = in3;
+    direct.out[0] = out0;
+    direct.out[1] = out1;
+    return direct;
+}
+
+pc_status pc_run_def_buffers(const pc_kernel_def* def, const pc_args* args, uint64_t n, uint64_t* bad_index,
+                             const void* in0, const void* in1, const void* in2, const void* in3, void* out0,
+                             void* out1) {
+    if (args == NULL) return PC_ERR_NULL_ARGUMENT;
+    pc_args direct = pc_args_with_buffers(args, in0, in1, in2, in3, out0, out1);
+    return pc_run_def(def, &direct, n, bad_index);
+}
+
 pc_status pc_run(int32_t kernel, const pc_args* args, uint64_t n, uint64_t* bad_index) {
     const pc_kernel_def* def = pc_kernel_lookup(kernel);
     return def == NULL ? PC_ERR_UNKNOWN_KERNEL : pc_run_def(def, args, n, bad_index);

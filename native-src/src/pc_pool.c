@@ -641,6 +641,23 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     return pc_job_wait(job, -1);
 }
 
+pc_status pc_pool_run_def_buffers(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
+                                  uint64_t chunk, uint64_t* bad_index, const void* in0, const void* in1,
+                                  const void* in2, const void* in3, void* out0, void* out1) {
+    if (pool == NULL || args == NULL) return PC_ERR_NULL_ARGUMENT;
+    pc_args direct = pc_args_with_buffers(args, in0, in1, in2, in3, out0, out1);
+    pc_job* job;
+    pc_status st = pc_job_create_def(pool, def, &direct, n, chunk, &job, bad_index);
+    if (st != PC_OK) return st;
+    /* The job was created here, so this call starts it and helps (pc_job_run_and_wait): this thread claims
+       every task no worker has, and then waits only for the tasks workers are inside. It returns once the
+       job has finished, i.e. once the last thread inside left it under pool->mu, which pc_job_free takes:
+       no worker touches the caller's buffers after this returns. */
+    st = pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL);
+    pc_status freed = pc_job_free(job);
+    return st != PC_OK ? st : freed;
+}
+
 pc_status pc_job_cancel(pc_job* job) {
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
     /* A finished job may belong to a destroyed pool: do not touch the pool then. */

@@ -335,6 +335,55 @@ static void test_builtin_kernels_through_descriptors_equal_the_id_path(void) {
     CHECK(bad_id == 17 && bad_def == 17);
 }
 
+/* The *_buffers entry points take the buffers as arguments and ignore args->in/out: the same bits as
+   pc_run_def, the same validation and bad_index, and NULL arguments refused. */
+static void test_buffers_entry_points_equal_run_def(void) {
+    enum { M = 5000, BLOCK = 64, BLOCKS = (M + BLOCK - 1) / BLOCK };
+    static double x[M], y[M], expected[BLOCKS], serial[BLOCKS], pooled[BLOCKS];
+    for (int k = 0; k < M; k++) x[k] = (double)(k % 97) / 3.0 - 11.0, y[k] = (double)(k % 13) * 0.7;
+    static double decoy_x[M], decoy_out[BLOCKS]; /* what args points at: must be neither read nor written */
+    const pc_kernel_def* dot = pc_kernel_def_of(PC_KERNEL_REDUCE_DOT);
+    pc_args args = {.in = {x, y}, .out = {expected}, .iparam = {BLOCK}, .in_bytes = {sizeof x, sizeof y},
+                    .out_bytes = {sizeof expected}};
+    CHECK_STATUS(PC_OK, pc_run_def(dot, &args, M, NULL));
+    args.in[0] = decoy_x, args.in[1] = NULL, args.out[0] = decoy_out;
+    CHECK_STATUS(PC_OK, pc_run_def_buffers(dot, &args, M, NULL, x, y, NULL, NULL, serial, NULL));
+    CHECK(memcmp(expected, serial, sizeof expected) == 0);
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    for (uint64_t chunk = 0; chunk <= 4 * BLOCK; chunk += 2 * BLOCK) {
+        memset(pooled, 0, sizeof pooled);
+        CHECK_STATUS(PC_OK, pc_pool_run_def_buffers(pool, dot, &args, M, chunk, NULL, x, y, NULL, NULL, pooled, NULL));
+        CHECK(memcmp(expected, pooled, sizeof expected) == 0);
+    }
+    static double zero[BLOCKS];
+    CHECK(memcmp(decoy_out, zero, sizeof zero) == 0);
+    /* a missing buffer, validation with bad_index, NULL arguments */
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run_def_buffers(dot, &args, M, NULL, x, NULL, NULL, NULL, serial, NULL));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT,
+                 pc_pool_run_def_buffers(pool, dot, &args, M, 0, NULL, x, y, NULL, NULL, NULL, NULL));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run_def_buffers(dot, NULL, M, NULL, x, y, NULL, NULL, serial, NULL));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_run_def_buffers(pool, dot, NULL, M, 0, NULL, x, y, NULL, NULL, pooled, NULL));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_run_def_buffers(NULL, dot, &args, M, 0, NULL, x, y, NULL, NULL, pooled, NULL));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_run_def_buffers(NULL, &args, M, NULL, x, y, NULL, NULL, serial, NULL));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, /* chunk not a whole number of blocks */
+                 pc_pool_run_def_buffers(pool, dot, &args, M, BLOCK + 1, NULL, x, y, NULL, NULL, pooled, NULL));
+    static int64_t a[8] = {4, 6, 8, 10, 12, 14, 16, 18}, b[8] = {2, 3, 4, 5, 0, 7, 8, 9}, g[8];
+    pc_args pairs = {.in_bytes = {sizeof a, sizeof b}, .out_bytes = {sizeof g}};
+    const pc_kernel_def* brute = pc_kernel_def_of(PC_KERNEL_GCD_BRUTE);
+    uint64_t bad = 0;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_run_def_buffers(brute, &pairs, 8, &bad, a, b, NULL, NULL, g, NULL));
+    CHECK(bad == 4);
+    bad = 0;
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT,
+                 pc_pool_run_def_buffers(pool, brute, &pairs, 8, 0, &bad, a, b, NULL, NULL, g, NULL));
+    CHECK(bad == 4);
+    b[4] = 6;
+    CHECK_STATUS(PC_OK, pc_pool_run_def_buffers(pool, brute, &pairs, 8, 0, NULL, a, b, NULL, NULL, g, NULL));
+    CHECK(g[0] == 2 && g[1] == 3 && g[4] == 6 && g[7] == 9);
+    pc_pool_destroy(pool);
+}
+
 /* ---- buffer lengths (ABI 2) ---------------------------------------------------------------------- */
 
 static void test_kernel_length_helpers_are_overflow_safe(void) {
@@ -503,6 +552,7 @@ int main(void) {
              test_application_kernel_is_cancellable_through_the_budget);
     run_test("builtin_kernels_through_descriptors_equal_the_id_path",
              test_builtin_kernels_through_descriptors_equal_the_id_path);
+    run_test("buffers_entry_points_equal_run_def", test_buffers_entry_points_equal_run_def);
     run_test("kernel_length_helpers_are_overflow_safe", test_kernel_length_helpers_are_overflow_safe);
     run_test("application_kernel_reports_short_buffers_with_their_slot",
              test_application_kernel_reports_short_buffers_with_their_slot);

@@ -4,6 +4,7 @@ import io.pcompute.kernel.Pairs;
 import io.pcompute.kernel.Kernel;
 import io.pcompute.kernel.PairKernel;
 import io.pcompute.kernel.Buffers;
+import io.pcompute.internal.CriticalArrays;
 import io.pcompute.internal.NativeBuffers;
 import io.pcompute.internal.Segments;
 import io.pcompute.internal.KernelAccess;
@@ -169,11 +170,57 @@ public final class NativePool implements AutoCloseable {
         return threads;
     }
 
-    /** Computes {@code kernel} over {@code problem} on the pool and waits for the result. */
+    /**
+     * Computes {@code kernel} over {@code problem} on the pool and waits for the result. A short call over
+     * Java arrays of a built-in kernel reads and writes them in place (zero-copy, through a critical downcall
+     * that holds off safepoints for its duration: see {@code CriticalArrays} for the bound); longer ones copy
+     * them into native memory. Native segments are read in place at any size.
+     */
     public <P, R> R run(Kernel<P, R> kernel, P problem) {
-        Job<R> job = startCopied(kernel, problem, Thread.currentThread());
+        Objects.requireNonNull(kernel, "kernel must not be null");
+        kernel.validate(problem);
+        Buffers buffers = kernel.buffers(problem);
+        long n = kernel.items(problem);
+        if (CriticalArrays.fits(kernel, buffers, n)) {
+            return runInPlace(kernel, problem, buffers, n);
+        }
+        Job<R> job = startCopied(kernel, problem, buffers, Thread.currentThread());
         job.runPinned();
         return job.join();
+    }
+
+    /**
+     * A synchronous call that {@link CriticalArrays#fits}: one critical downcall creates, runs (the calling
+     * thread helping) and frees the job over the caller's arrays. It counts as a job in flight, so close()
+     * cannot destroy the pool under it.
+     */
+    private <P, R> R runInPlace(Kernel<P, R> kernel, P problem, Buffers buffers, long n) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedException();
+            }
+            inFlight++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            MemorySegment def = NativeKernels.acquire(kernel);
+            try {
+                long[] badIndex = new long[1];
+                int status = CriticalArrays.runOnPool(handle, def, buffers, n,
+                        KernelAccess.chunkSize(kernel, problem, threads), badIndex);
+                if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
+                    throw new IllegalStateException(
+                            kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
+                }
+            } finally {
+                NativeKernels.release(kernel);
+            }
+        } finally {
+            jobEnded();
+        }
+        return whileFinishing(() -> kernel.finish(problem, buffers));
     }
 
     /**
@@ -253,7 +300,10 @@ public final class NativePool implements AutoCloseable {
     private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Thread accessor) {
         Objects.requireNonNull(kernel, "kernel must not be null");
         kernel.validate(problem);
-        Buffers buffers = kernel.buffers(problem);
+        return startCopied(kernel, problem, kernel.buffers(problem), accessor);
+    }
+
+    private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Buffers buffers, Thread accessor) {
         List<String> names = new ArrayList<>(); // as NativeBuffers.callerSegments() orders them
         for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
             if (KernelAccess.input(buffers, i) instanceof Buffers.SegmentInput s) {

@@ -1319,6 +1319,73 @@ public class pcompute_h {
         }
     }
 
+    private static class pc_run_def_buffers {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_run_def_buffers");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_buffers(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static FunctionDescriptor pc_run_def_buffers$descriptor() {
+        return pc_run_def_buffers.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_buffers(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static MethodHandle pc_run_def_buffers$handle() {
+        return pc_run_def_buffers.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_run_def_buffers(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static MemorySegment pc_run_def_buffers$address() {
+        return pc_run_def_buffers.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_run_def_buffers(const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static int pc_run_def_buffers(MemorySegment def, MemorySegment args, long n, MemorySegment bad_index, MemorySegment in0, MemorySegment in1, MemorySegment in2, MemorySegment in3, MemorySegment out0, MemorySegment out1) {
+        var mh$ = pc_run_def_buffers.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_run_def_buffers", def, args, n, bad_index, in0, in1, in2, in3, out0, out1);
+            }
+            return (int)mh$.invokeExact(def, args, n, bad_index, in0, in1, in2, in3, out0, out1);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pc_run {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pcompute_h.C_INT,
@@ -2409,6 +2476,75 @@ public class pcompute_h {
                 traceDowncall("pc_job_run_and_wait", job, keep0, keep1, keep2, keep3, keep4, keep5);
             }
             return (int)mh$.invokeExact(job, keep0, keep1, keep2, keep3, keep4, keep5);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_run_def_buffers {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG,
+            pcompute_h.C_LONG,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_run_def_buffers");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_run_def_buffers(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_run_def_buffers$descriptor() {
+        return pc_pool_run_def_buffers.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_run_def_buffers(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static MethodHandle pc_pool_run_def_buffers$handle() {
+        return pc_pool_run_def_buffers.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_run_def_buffers(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static MemorySegment pc_pool_run_def_buffers$address() {
+        return pc_pool_run_def_buffers.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_run_def_buffers(pc_pool *pool, const pc_kernel_def *def, const pc_args *args, uint64_t n, uint64_t chunk, uint64_t *bad_index, const void *in0, const void *in1, const void *in2, const void *in3, void *out0, void *out1)
+     * }
+     */
+    public static int pc_pool_run_def_buffers(MemorySegment pool, MemorySegment def, MemorySegment args, long n, long chunk, MemorySegment bad_index, MemorySegment in0, MemorySegment in1, MemorySegment in2, MemorySegment in3, MemorySegment out0, MemorySegment out1) {
+        var mh$ = pc_pool_run_def_buffers.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_run_def_buffers", pool, def, args, n, chunk, bad_index, in0, in1, in2, in3, out0, out1);
+            }
+            return (int)mh$.invokeExact(pool, def, args, n, chunk, bad_index, in0, in1, in2, in3, out0, out1);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -40,14 +40,15 @@ public final class Native {
     public static final int PC_ERR_BUFFER_SIZE = pcompute_h.PC_ERR_BUFFER_SIZE();
 
     /*
-     * Zero-copy handles for heap arrays: critical (no safepoint, may read the Java heap directly),
-     * derived once from the generated descriptors. Used only for calls short enough not to stall GC,
-     * and only for functions that never call back into Java.
+     * Kernels over buffers passed as call arguments, critical so that the buffers may be Java heap arrays
+     * (no copy): the serial one runs the kernel on the calling thread and returns; the pool one is bounded
+     * by the job's own work (see pc_pool_run_def_buffers and CriticalArrays for why that is safe). Neither
+     * calls back into Java. Only CriticalArrays calls them, and only for calls it bounds to about 1 ms.
      */
-    private static final MethodHandle GCD_BRUTE_CRITICAL = critical(
-            pcompute_h.pc_gcd_brute$address(), pcompute_h.pc_gcd_brute$descriptor());
-    private static final MethodHandle GCD_FAST_CRITICAL = critical(
-            pcompute_h.pc_gcd_fast$address(), pcompute_h.pc_gcd_fast$descriptor());
+    private static final MethodHandle RUN_DEF_BUFFERS_CRITICAL = critical(
+            pcompute_h.pc_run_def_buffers$address(), pcompute_h.pc_run_def_buffers$descriptor());
+    private static final MethodHandle POOL_RUN_DEF_BUFFERS_CRITICAL = critical(
+            pcompute_h.pc_pool_run_def_buffers$address(), pcompute_h.pc_pool_run_def_buffers$descriptor());
     /* Two loads, lock-free: critical, with the out parameter in a Java array rather than an arena per call. */
     private static final MethodHandle JOB_PROGRESS_CRITICAL = critical(
             pcompute_h.pc_job_progress$address(), pcompute_h.pc_job_progress$descriptor());
@@ -170,25 +171,61 @@ public final class Native {
     }
 
     /**
-     * Runs a pair kernel directly on Java arrays through a critical handle: no copy, no safepoint for
-     * the duration, so only for short calls. Same returns as {@link #runPairs}.
+     * Runs a built-in kernel over items [0, n) on the calling thread through a critical handle, with the
+     * buffers as arguments ({@code pc_run_def_buffers}): {@code in}/{@code out} may be heap segments
+     * ({@link MemorySegment#ofArray}), read and written in place; null = no buffer. {@code args} holds the
+     * lengths and parameters (see {@link #argsWithoutBuffers}). No safepoint can happen during the call, so
+     * the caller must bound its length. Same returns as {@link #run}.
      */
-    public static int runPairsCritical(String kernel, long[] a, long[] b, long[] out, long[] badIndex) {
-        MethodHandle handle = switch (kernel) {
-            case "gcd_brute" -> GCD_BRUTE_CRITICAL;
-            case "gcd_fast" -> GCD_FAST_CRITICAL;
-            default -> throw new IllegalArgumentException("kernel " + kernel + " has no critical entry point");
-        };
-        MemorySegment bad = MemorySegment.ofArray(badIndex);
+    public static int runBuffersCritical(MemorySegment kernelDef, MemorySegment args, long n, long[] badIndex,
+                                         MemorySegment[] in, MemorySegment[] out) {
+        MemorySegment[] b = bufferArguments(in, out);
         int status;
         try {
-            status = (int) handle.invokeExact(MemorySegment.ofArray(a), MemorySegment.ofArray(b),
-                    MemorySegment.ofArray(out), (long) a.length, bad);
+            status = (int) RUN_DEF_BUFFERS_CRITICAL.invokeExact(kernelDef, args, n, MemorySegment.ofArray(badIndex),
+                    b[0], b[1], b[2], b[3], b[4], b[5]);
         } catch (Throwable t) {
             throw new IllegalStateException("critical downcall failed", t);
         }
-        if (status != PC_OK && status != PC_ERR_INVALID_ARGUMENT) {
-            check(status, "pc_gcd (critical)");
+        return invalidOrCheck(status, badIndex, "pc_run_def_buffers (critical)");
+    }
+
+    /**
+     * {@link #runBuffersCritical} as one synchronous job on {@code pool} ({@code pc_pool_run_def_buffers}):
+     * the calling thread helps, so the call lasts about the job's cost on one thread at most, whatever the
+     * pool is doing. The pool must stay open for the whole call. Same returns as {@link #run}.
+     */
+    public static int poolRunBuffersCritical(MemorySegment pool, MemorySegment kernelDef, MemorySegment args, long n,
+                                             long chunk, long[] badIndex, MemorySegment[] in, MemorySegment[] out) {
+        MemorySegment[] b = bufferArguments(in, out);
+        int status;
+        try {
+            status = (int) POOL_RUN_DEF_BUFFERS_CRITICAL.invokeExact(pool, kernelDef, args, n, chunk,
+                    MemorySegment.ofArray(badIndex), b[0], b[1], b[2], b[3], b[4], b[5]);
+        } catch (Throwable t) {
+            throw new IllegalStateException("critical downcall failed", t);
+        }
+        return invalidOrCheck(status, badIndex, "pc_pool_run_def_buffers (critical)");
+    }
+
+    private static MemorySegment[] bufferArguments(MemorySegment[] in, MemorySegment[] out) {
+        int inputs = pcompute_h.PC_MAX_INPUTS();
+        MemorySegment[] b = new MemorySegment[inputs + pcompute_h.PC_MAX_OUTPUTS()];
+        for (int i = 0; i < b.length; i++) {
+            MemorySegment s = i < inputs ? (i < in.length ? in[i] : null) : (i - inputs < out.length ? out[i - inputs] : null);
+            b[i] = s == null ? MemorySegment.NULL : s;
+        }
+        return b;
+    }
+
+    /** {@link #invalidOrCheck} for a bad index already in a Java array. */
+    private static int invalidOrCheck(int status, long[] badIndex, String call) {
+        if (status == PC_ERR_BUFFER_SIZE) {
+            throw new NativeException(status, call + " failed: " + describe(status) + ": " + slotName(badIndex[0])
+                    + " (status " + status + ")");
+        }
+        if (status != PC_ERR_INVALID_ARGUMENT) {
+            check(status, call);
         }
         return status;
     }
@@ -277,6 +314,28 @@ public final class Native {
         }
         for (int i = 0; i < out.length; i++) {
             outField.setAtIndex(ValueLayout.ADDRESS, i, out[i] == null ? MemorySegment.NULL : out[i]);
+            outBytes.setAtIndex(ValueLayout.JAVA_LONG, i, out[i] == null ? 0 : out[i].byteSize());
+        }
+        MemorySegment.copy(iparam, 0, pc_args.iparam(args), ValueLayout.JAVA_LONG, 0, iparam.length);
+        MemorySegment.copy(dparam, 0, pc_args.dparam(args), ValueLayout.JAVA_DOUBLE, 0, dparam.length);
+        return args;
+    }
+
+    /**
+     * A {@code pc_args} struct for the {@code *_buffers} calls: the byte length of each buffer (null = none)
+     * and the parameters, with every buffer pointer NULL. The buffers themselves (heap segments among them,
+     * which cannot be stored in native memory) are passed as call arguments.
+     */
+    public static MemorySegment argsWithoutBuffers(SegmentAllocator arena, MemorySegment[] in, MemorySegment[] out,
+                                                   long[] iparam, double[] dparam) {
+        MemorySegment args = pc_args.allocate(arena);
+        args.fill((byte) 0);
+        MemorySegment inBytes = pc_args.in_bytes(args);
+        MemorySegment outBytes = pc_args.out_bytes(args);
+        for (int i = 0; i < in.length; i++) {
+            inBytes.setAtIndex(ValueLayout.JAVA_LONG, i, in[i] == null ? 0 : in[i].byteSize());
+        }
+        for (int i = 0; i < out.length; i++) {
             outBytes.setAtIndex(ValueLayout.JAVA_LONG, i, out[i] == null ? 0 : out[i].byteSize());
         }
         MemorySegment.copy(iparam, 0, pc_args.iparam(args), ValueLayout.JAVA_LONG, 0, iparam.length);

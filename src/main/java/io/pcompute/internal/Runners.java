@@ -8,7 +8,6 @@ import io.pcompute.Strategy;
 import io.pcompute.Job;
 import io.pcompute.kernel.Buffers;
 import io.pcompute.kernel.Kernel;
-import io.pcompute.kernel.PairKernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -182,7 +181,8 @@ public final class Runners {
 
     /**
      * One downcall on the calling thread. Short calls pass the Java arrays zero-copy through a critical
-     * handle; longer ones copy into native memory so that the garbage collector is never held up.
+     * handle ({@link CriticalArrays}); longer ones copy into native memory so that the garbage collector is
+     * never held up for long.
      */
     public static final class NativeSerial extends BufferRunner {
         private final ScratchPool scratch = new ScratchPool();
@@ -201,9 +201,13 @@ public final class Runners {
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
             long[] badIndex = new long[1];
             int status;
-            if (kernel instanceof PairKernel pairs && pairs.isShortCall(n) && kernel.nativeKernel() == null) {
-                status = Native.runPairsCritical(kernel.name(), buffers.longIn(0), buffers.longIn(1),
-                        buffers.longOut(0), badIndex);
+            if (CriticalArrays.fits(kernel, buffers, n)) {
+                MemorySegment def = NativeKernels.acquire(kernel);
+                try {
+                    status = CriticalArrays.runSerial(def, buffers, n, badIndex);
+                } finally {
+                    NativeKernels.release(kernel);
+                }
             } else {
                 MemorySegment def = NativeKernels.acquire(kernel);
                 ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));

@@ -9,8 +9,9 @@ import java.util.Objects;
  * buffers, two output buffers and four integer and four floating-point parameters. A buffer is a Java
  * array of {@code long}, {@code double}, {@code int}, {@code float} or {@code byte} (C: {@code int64_t},
  * {@code double}, {@code int32_t}, {@code float}, {@code uint8_t}/{@code int8_t}). The Java reference
- * reads and writes these arrays; native strategies copy the inputs to native memory and the outputs back,
- * and tell the C kernel each buffer's length in bytes ({@code pc_args.in_bytes}/{@code out_bytes}), so both
+ * reads and writes these arrays; native strategies copy the inputs to native memory and the outputs back
+ * (short synchronous calls of pcompute's own kernels read and write them in place instead, through a
+ * critical downcall), and tell the C kernel each buffer's length in bytes ({@code pc_args.in_bytes}/{@code out_bytes}), so both
  * sides produce the same raw outputs, which the kernel's {@link Kernel#finish} then turns into a result.
  *
  * <p>An input may also be a native {@link MemorySegment} of one of those element types

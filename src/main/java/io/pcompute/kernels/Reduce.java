@@ -41,9 +41,11 @@ public abstract sealed class Reduce<R> extends Kernel<Reduce.Data, R> {
     public static final Reduce<MinMax> MINMAX = new MinMaxKernel();
 
     /**
-     * The input: x, and y for the dot product (null otherwise) — Java arrays, which native strategies copy
-     * into native memory, or native segments of doubles, which they read in place (zero-copy: the way to
-     * run memory-bound reductions at memory speed). The Java strategies read a heap copy of segments.
+     * The input: x, and y for the dot product (null otherwise) — Java arrays, or native segments of doubles.
+     * Native strategies read segments in place at any size (zero-copy: the way to run memory-bound
+     * reductions at memory speed). Java arrays they read in place only in a short synchronous call (at most
+     * 4 MiB of input, through a critical downcall that holds off safepoints while it runs) and copy into
+     * native memory otherwise. The Java strategies read a heap copy of segments.
      */
     public static final class Data {
         private final double[] x;

@@ -130,6 +130,7 @@ public final class Report {
                 .append("(0 = all cores).\n\n");
         kernels(out);
         bandwidth();
+        heapReductions(out);
         seed();
         processPool();
         vector();
@@ -276,6 +277,114 @@ public final class Report {
         }
         target("memory-bound reductions (native segments, native pool) at >= 80% of the streaming read bandwidth",
                 misses.isEmpty(), misses.isEmpty() ? "all at >= 80%" : "below: " + String.join(", ", misses));
+    }
+
+    /**
+     * Reductions over Java arrays (HeapReduceBench): zero-copy through a critical downcall up to the bound,
+     * copied above it, beside the same values in native segments and a one-thread plain C read of the same
+     * bytes; then the safepoint stall SafepointStall measured (safepoint.json). Verdicts from score ± error.
+     */
+    private void heapReductions(Path out) throws IOException {
+        List<Result> reduce = of("HeapReduceBench.reduce");
+        String what = "reductions over Java arrays (zero-copy, native-serial, at or below the 4 MiB bound) >= 80% "
+                + "of a one-thread streaming read of the same bytes";
+        if (reduce.isEmpty()) {
+            target(what, null, "HeapReduceBench not run");
+        } else {
+            md.append("## Reductions over Java arrays\n\n")
+                    .append("Up to 4 MiB of input a call passes its arrays zero-copy through a critical downcall ")
+                    .append("(no safepoint while it runs); above, it copies them into native memory first. `segment` ")
+                    .append("is the same values in native memory, read in place at any size; `stream` a plain C read of ")
+                    .append("the same bytes on one thread. GB/s of input; ratios from the mean scores; the verdict ")
+                    .append("(native-serial at or below the bound: heap >= 80% of the stream) from score ± error: ")
+                    .append("met only if the worst case within the errors is, missed only if even the best case is not.\n\n")
+                    .append("| reduction | bytes | path | runner | heap GB/s | segment GB/s | stream GB/s (1 thread) ")
+                    .append("| heap / stream | heap / segment | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            List<String> misses = new ArrayList<>();
+            List<String> unsure = new ArrayList<>();
+            int met = 0;
+            for (Result heap : reduce) {
+                if (!heap.param("input").equals("heap")) {
+                    continue;
+                }
+                String k = heap.param("reduction"), bytes = heap.param("bytes"), runner = heap.param("runner");
+                long b = Long.parseLong(bytes);
+                boolean zeroCopy = b <= 4L << 20;
+                Result segment = find("HeapReduceBench.reduce", "reduction", k, "bytes", bytes, "runner", runner,
+                        "input", "segment");
+                Result stream = find("HeapReduceBench.streamingRead", "bytes", bytes);
+                String verdict = "-";
+                if (zeroCopy && runner.equals("native-serial") && stream != null) {
+                    verdict = atLeast(stream, heap, 0.8);
+                    switch (verdict) {
+                        case "met" -> met++;
+                        case "missed" -> misses.add(k + " " + humanBytes(b));
+                        default -> unsure.add(k + " " + humanBytes(b));
+                    }
+                }
+                md.append("| ").append(k).append(" | ").append(humanBytes(b)).append(" | ")
+                        .append(zeroCopy ? "zero-copy" : "copied").append(" | ").append(runner).append(" | ")
+                        .append(gbs(b, heap)).append(" | ").append(gbs(b, segment)).append(" | ").append(gbs(b, stream))
+                        .append(" | ").append(stream == null ? "-" : fmt(100 * stream.score() / heap.score()) + "%")
+                        .append(" | ").append(segment == null ? "-" : fmt(100 * segment.score() / heap.score()) + "%")
+                        .append(" | ").append(verdict).append(" |\n");
+            }
+            md.append("\n");
+            String detail = met + " met" + (misses.isEmpty() ? "" : "; missed: " + String.join(", ", misses))
+                    + (unsure.isEmpty() ? "" : "; inconclusive: " + String.join(", ", unsure));
+            if (misses.isEmpty() && !unsure.isEmpty()) {
+                targets.add("| " + what + " | inconclusive | " + detail + " |");
+            } else {
+                target(what, met + misses.size() == 0 ? null : misses.isEmpty(), detail);
+            }
+        }
+        String stall = "time-to-safepoint while zero-copy calls loop, p99 <= " + fmt(SafepointStall.TARGET_MS) + " ms";
+        Path json = out.resolve("safepoint.json");
+        if (!Files.exists(json)) {
+            target(stall, null, "SafepointStall not run");
+            return;
+        }
+        SafepointStall.Result r = new Gson().fromJson(Files.readString(json), SafepointStall.Result.class);
+        md.append("## Safepoint stall of zero-copy calls\n\n").append(SafepointStall.markdown(r));
+        List<String> misses = new ArrayList<>();
+        double worst = 0;
+        int inconclusive = 0;
+        for (SafepointStall.Row row : r.rows()) {
+            if (row.path().startsWith("zero-copy")) {
+                worst = Math.max(worst, row.ttspP99Us());
+                if (row.verdict().equals("missed")) {
+                    misses.add(row.scenario() + " p99 " + fmt(row.ttspP99Us()) + " us");
+                } else if (row.verdict().startsWith("inconclusive")) {
+                    inconclusive++;
+                }
+            }
+        }
+        String detail = (misses.isEmpty() ? "worst p99 " + fmt(worst) + " us" : String.join("; ", misses))
+                + (inconclusive > 0 ? "; " + inconclusive + " inconclusive (baseline over the bound too)" : "")
+                + " (load " + r.loadBefore() + ")";
+        if (misses.isEmpty() && inconclusive > 0) {
+            targets.add("| " + stall + " | inconclusive | " + detail + " |");
+        } else {
+            target(stall, misses.isEmpty(), detail);
+        }
+    }
+
+    /** GB/s of {@code bytes} of input at the result's mean time per call (us), or "-". */
+    private static String gbs(long bytes, Result r) {
+        return r == null ? "-" : fmt(bytes / (r.score() * 1e-6) / 1e9);
+    }
+
+    /**
+     * Whether {@code r} runs at >= {@code share} of {@code yardstick}'s speed (times per call, same bytes), from
+     * score ± error: "met", "missed" or "inconclusive".
+     */
+    private static String atLeast(Result yardstick, Result r, double share) {
+        if (Double.isNaN(yardstick.error()) || Double.isNaN(r.error())) {
+            return "inconclusive (one iteration)";
+        }
+        double worst = (yardstick.score() - yardstick.error()) / (r.score() + r.error());
+        double best = (yardstick.score() + yardstick.error()) / Math.max(r.score() - r.error(), 1e-12);
+        return worst >= share ? "met" : best < share ? "missed" : "inconclusive";
     }
 
     /** Appends one bandwidth row and returns the share of the streaming read. */
