@@ -246,6 +246,22 @@ class AutoRunnerTest {
         return t;
     }
 
+    @Test
+    void eachKernelKeepsItsOwnGroupsWhenCallsAlternate() {
+        CountingKernel k1 = new CountingKernel();
+        CountingKernel k2 = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        try (AutoRunner auto = new AutoRunner(2)) {
+            AutoRunner.Trials t1 = auto.trialsFor(k1, problem);
+            AutoRunner.Trials t2 = auto.trialsFor(k2, problem);
+            assertTrue(t1 != t2, "two kernels of one size share no group");
+            for (int i = 0; i < 3; i++) {
+                assertTrue(auto.trialsFor(k1, problem) == t1 && auto.trialsFor(k2, problem) == t2, "call " + i);
+                assertTrue(auto.trialsFor(k1, new long[100]) != t1, "another size group");
+            }
+        }
+    }
+
     private static void assertTypical(long expected, AutoRunner.Trials t, Strategy s) {
         assertEquals(expected, t.typical(s), s.label());
     }
