@@ -262,6 +262,38 @@ class AutoRunnerTest {
         }
     }
 
+    @Test
+    void concurrentCallersGetCorrectResultsWhileAutoTimesSettlesAndRetimes() throws Exception {
+        long[] a = TestData.random(5, 8, 0, 1_000_000);
+        long[] b = TestData.random(6, 8, 0, 1_000_000);
+        long[] expected = Gcd.FAST.reference(new Pairs(a, b));
+        int threads = 4;
+        int calls = 2_000; // 8,000 calls in the group: its first round and re-timings at 64, 128, ... 4096
+        try (AutoRunner auto = new AutoRunner(2)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    done.add(pool.submit(() -> {
+                        for (int c = 0; c < calls; c++) {
+                            assertArrayEquals(expected, auto.apply(Gcd.FAST, a, b));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS); // a watchdog: a hang fails
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            AutoRunner.Trials t = auto.trialsFor(Gcd.FAST, new Pairs(a, b));
+            // settled calls count themselves without a lock: concurrent ones may lose a count, never add one
+            assertTrue(t.calls > 0 && t.calls <= (long) threads * calls, "calls " + t.calls);
+            assertTrue(auto.chosen(Gcd.FAST, 8) != null, auto.describe(Gcd.FAST, 8));
+        }
+    }
+
     private static void assertTypical(long expected, AutoRunner.Trials t, Strategy s) {
         assertEquals(expected, t.typical(s), s.label());
     }
