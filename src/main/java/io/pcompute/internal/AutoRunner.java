@@ -312,13 +312,37 @@ public final class AutoRunner implements Runner {
 
     /** What AUTO measured for this kernel's size group: per candidate, fastest µs and runs. */
     String describe(Kernel<?, ?> kernel, long items) {
-        Trials t = trialsFor(kernel, items);
+        return describe(trialsFor(kernel, items));
+    }
+
+    private static String describe(Trials t) {
         synchronized (t) {
             StringBuilder b = new StringBuilder("calls " + t.calls + ", using " + t.fastestSeen() + ":");
             t.seen.forEach((s, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f µs (fastest %.2f) ×%d",
                     s.label(), t.typical(s) / 1e3, v[0] / 1e3, v[1])));
             return b.toString();
         }
+    }
+
+    /**
+     * What AUTO chose and measured, per kernel and size group, e.g. {@code auto(2 threads): reduce_sum
+     * [512, 1023] calls 1000, using JAVA_SERIAL: java-serial 0.10 µs ...}: for logs and benchmark reports.
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("auto(" + threads + " threads):");
+        trials.forEach((kernel, groups) -> {
+            for (int g = 0; g < groups.bySize().length(); g++) {
+                Trials t = groups.bySize().get(g);
+                if (t != null) {
+                    long low = g == 0 ? 0 : 1L << (g - 1);
+                    b.append("\n  ").append(kernel.name()).append(" [").append(low).append(", ")
+                            .append(g == 0 ? 0 : g == 64 ? Long.MAX_VALUE : (1L << g) - 1).append("] ")
+                            .append(describe(t));
+                }
+            }
+        });
+        return b.toString();
     }
 
     <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {

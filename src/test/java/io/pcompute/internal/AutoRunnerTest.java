@@ -30,6 +30,8 @@ class AutoRunnerTest {
             // a pool hand-off alone costs tens of µs; two gcds, well under one
             assertTrue(SERIAL.contains(auto.chosen(Gcd.FAST, 2)), auto.describe(Gcd.FAST, 2));
             assertTrue(auto.describe(Gcd.FAST, 2).contains("using " + auto.chosen(Gcd.FAST, 2)));
+            assertTrue(auto.toString().contains("gcd_fast [2, 3] calls " + calls + ", using " + auto.chosen(Gcd.FAST, 2)),
+                    auto.toString());
             assertArrayEquals(new long[] {4, 9}, auto.apply(Gcd.FAST, tiny.a(), tiny.b()));
 
             // ~100 brute-force gcds of a value near 10^6 with one above 2^53: tens of ms serially, so only the

@@ -50,6 +50,7 @@ public class AutoOverheadBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        System.out.println(auto); // which runner AUTO used, in the log
         auto.close();
         javaSerial.close();
     }
