@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * again), the lookup of its size group (a field compare while the kernel is the one called last), a volatile
  * read and an unfenced count of the call; no lock, no clock, no allocation. Before, a settled call took the
  * group's lock and, under it, computed two candidates' medians (a copy and a sort of a 15-run window each):
- * on a 512-value {@code reduce_sum} (java-serial: 0.13-0.15 µs, 232 bytes) the whole AUTO call took 0.33 µs
- * and 504 bytes; now 0.13 µs and 232 bytes, within the noise of its delegate (JMH,
- * {@code bench/src/main/java/io/pcompute/internal/AutoOverheadBench.java}, 2 forks, load 2.5-6.5 on 2 cores).
+ * on a 512-value {@code reduce_sum} the whole AUTO call took 0.33 µs and 504 bytes against 0.15 µs for
+ * java-serial alone (load 2.5); now 0.112 ± 0.005 µs and 232 bytes against 0.107 ± 0.005 µs and 232 bytes
+ * (load 2; JMH, {@code bench/src/main/java/io/pcompute/internal/AutoOverheadBench.java},
+ * bench/results/20261207-182146-auto/notes.md).
  */
 public final class AutoRunner implements Runner {
     /** A serial candidate is tried only when its run is expected to cost at most this. */
@@ -59,8 +60,8 @@ public final class AutoRunner implements Runner {
      * <p>A settled group (first round over, no re-timing under way) answers {@link #take} without a lock,
      * allocation or clock: a volatile read of {@link #settled} and an opaque count of the call. Everything
      * else is guarded by {@code this}. Medians are computed when a run is recorded, not when they are read:
-     * reading two of them per call (a copy and a sort each, under the lock) was most of the 0.4 µs that a
-     * settled AUTO call cost beyond its delegate on a 0.1 µs {@code reduce_sum}.
+     * reading two of them per call (a copy and a sort each, under the lock) was most of what a settled AUTO
+     * call cost beyond its delegate (0.33 against 0.15 µs on a 512-value {@code reduce_sum}).
      */
     static final class Trials {
         private static final VarHandle CALLS;
@@ -91,7 +92,7 @@ public final class AutoRunner implements Runner {
         private volatile Strategy settled;
         /**
          * The group's calls. A settled call counts itself without the lock (opaque: never torn, no fence), so
-         * two threads may lose a count now and then, which only delays the next re-timing by a call.
+         * concurrent calls may lose counts, which only delays the next re-timing.
          */
         long calls;
         /** The call count at which the candidates are timed again; written under the lock before {@link #settled}. */
@@ -114,7 +115,7 @@ public final class AutoRunner implements Runner {
             if (settled != null) {
                 long c = (long) CALLS.getOpaque(this) + 1;
                 CALLS.setOpaque(this, c);
-                if (c < nextRetime) { // a racy read: at worst one call late or early for a re-timing
+                if (c < nextRetime) { // read racily: a stale value or a lost count only moves a re-timing
                     return null;
                 }
                 return takeLocked(threads, false);
