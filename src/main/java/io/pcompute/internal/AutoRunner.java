@@ -4,8 +4,11 @@ import io.pcompute.kernel.Kernel;
 import io.pcompute.ProgressListener;
 import io.pcompute.Strategy;
 import io.pcompute.Runner;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -27,10 +30,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * that vanishes as calls accumulate; the new runs push the old ones out of the window. {@link #warmUp} does
  * the first timing up front.
  *
- * <p>In steady state a call costs AUTO one uncontended lock (the group's call count) and a validation of
- * the problem: the delegate does not validate it again, and the chosen strategy and the runners are read
- * from volatile fields. On a 0.27 µs {@code reduce_sum} AUTO's own work was 17% of the call with four
- * locks and two validations (bench/results/20261125-033833).
+ * <p>In steady state a call costs AUTO a validation of the problem (the delegate does not validate it
+ * again), the lookup of its size group (a field compare while the kernel is the one called last), a volatile
+ * read and an unfenced count of the call; no lock, no clock, no allocation. Before, a settled call took the
+ * group's lock and, under it, computed two candidates' medians (a copy and a sort of a 15-run window each):
+ * on a 512-value {@code reduce_sum} the whole AUTO call took 0.33 µs and 504 bytes against 0.15 µs for
+ * java-serial alone (load 2.5); now 0.112 ± 0.005 µs and 232 bytes against 0.107 ± 0.005 µs and 232 bytes
+ * (load 2; JMH, {@code bench/src/main/java/io/pcompute/internal/AutoOverheadBench.java},
+ * bench/results/20261207-182146-auto/notes.md).
  */
 public final class AutoRunner implements Runner {
     /** A serial candidate is tried only when its run is expected to cost at most this. */
@@ -47,18 +54,52 @@ public final class AutoRunner implements Runner {
     /** Re-timing starts after this many calls in a group, and recurs at each doubling. */
     static final long RETIME_FIRST = 64;
 
-    /** Per kernel and size group: per candidate, the fastest time seen, the runs and their total time. */
+    /**
+     * Per kernel and size group: per candidate, the fastest time seen, the runs and their total time.
+     *
+     * <p>A settled group (first round over, no re-timing under way) answers {@link #take} without a lock,
+     * allocation or clock: a volatile read of {@link #settled} and an opaque count of the call. Everything
+     * else is guarded by {@code this}. Medians are computed when a run is recorded, not when they are read:
+     * reading two of them per call (a copy and a sort each, under the lock) was most of what a settled AUTO
+     * call cost beyond its delegate (0.33 against 0.15 µs on a 512-value {@code reduce_sum}).
+     */
     static final class Trials {
+        private static final VarHandle CALLS;
+
+        static {
+            try {
+                CALLS = MethodHandles.lookup().findVarHandle(Trials.class, "calls", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         /** Whether the native strategies are candidates: the kernel has C code and libpcompute loads. */
         final boolean nativeCandidates;
         final Map<Strategy, long[]> seen = new java.util.EnumMap<>(Strategy.class); // {best, count, total}
         /** Per candidate, its last {@link #WINDOW} run times (ring, oldest overwritten), first run excepted. */
         private final Map<Strategy, long[]> recent = new java.util.EnumMap<>(Strategy.class);
+        /** Per candidate (by ordinal), {@link #typical}, updated by {@link #record}. */
+        private final long[] typical = new long[Strategy.values().length];
+        /** Where {@link #record} sorts a copy of a window: no allocation per run. */
+        private final long[] sorting = new long[WINDOW];
         /** The fastest candidate by {@link #typical}, updated by every {@link #record}; null before. */
         private volatile Strategy fastest;
+        /**
+         * The fastest candidate while the group is settled, else null: then a call only counts itself. Set
+         * and cleared under the lock; read without it.
+         */
+        private volatile Strategy settled;
+        /**
+         * The group's calls. A settled call counts itself without the lock (opaque: never torn, no fence), so
+         * concurrent calls may lose counts, which only delays the next re-timing.
+         */
         long calls;
+        /** The call count at which the candidates are timed again; written under the lock before {@link #settled}. */
         long nextRetime = RETIME_FIRST;
         final java.util.ArrayDeque<Strategy> retime = new java.util.ArrayDeque<>();
+        /** How many calls went past the settled fast path to the lock: for tests, no timing involved. */
+        long lockedTakes;
 
         Trials() {
             this(true);
@@ -66,24 +107,43 @@ public final class AutoRunner implements Runner {
 
         Trials(boolean nativeCandidates) {
             this.nativeCandidates = nativeCandidates;
+            java.util.Arrays.fill(typical, Long.MAX_VALUE);
         }
 
-        /** The candidate to time on this call, or null to use the fastest: counts the call. */
-        synchronized Strategy take(int threads) {
-            calls++;
+        /** The candidate to time on this call, or null to use the {@link #fastest}: counts the call. */
+        Strategy take(int threads) {
+            if (settled != null) {
+                long c = (long) CALLS.getOpaque(this) + 1;
+                CALLS.setOpaque(this, c);
+                if (c < nextRetime) { // read racily: a stale value or a lost count only moves a re-timing
+                    return null;
+                }
+                return takeLocked(threads, false);
+            }
+            return takeLocked(threads, true);
+        }
+
+        private synchronized Strategy takeLocked(int threads, boolean count) {
+            lockedTakes++;
+            if (count) {
+                CALLS.setOpaque(this, calls + 1);
+            }
             Strategy s = next(threads);
             if (s != null) {
+                settled = null;
                 return s;
             }
             if (calls >= nextRetime) {
-                nextRetime *= 2;
+                nextRetime = Math.max(nextRetime * 2, calls + 1);
                 for (Strategy c : seen.keySet()) { // the fastest too: its time may date from a cold start
                     for (int i = 0; i < MIN_TRIALS; i++) {
                         retime.add(c); // a short burst: one isolated run finds pool threads parked, caches cold
                     }
                 }
             }
-            return retime.poll();
+            Strategy r = retime.poll();
+            settled = r == null ? fastest : null;
+            return r;
         }
 
         /** The candidate still to be timed in the first round, or null when AUTO has settled. */
@@ -121,24 +181,25 @@ public final class AutoRunner implements Runner {
          * second run.
          */
         synchronized long typical(Strategy s) {
-            long[] t = seen.get(s);
-            if (t == null || t[1] < 2) {
-                return Long.MAX_VALUE;
-            }
-            int n = (int) Math.min(t[1] - 1, WINDOW);
-            long[] sorted = java.util.Arrays.copyOf(recent.get(s), n);
-            java.util.Arrays.sort(sorted);
-            return sorted[(n - 1) / 2];
+            return typical[s.ordinal()];
         }
 
         synchronized void record(Strategy s, long ns) {
             long[] t = seen.computeIfAbsent(s, k -> new long[] {Long.MAX_VALUE, 0, 0});
             if (t[1]++ > 0) { // the first run pays for warm-up
                 t[0] = Math.min(t[0], ns);
-                recent.computeIfAbsent(s, k -> new long[WINDOW])[(int) ((t[1] - 2) % WINDOW)] = ns;
+                long[] window = recent.computeIfAbsent(s, k -> new long[WINDOW]);
+                window[(int) ((t[1] - 2) % WINDOW)] = ns;
+                int n = (int) Math.min(t[1] - 1, WINDOW);
+                System.arraycopy(window, 0, sorting, 0, n);
+                java.util.Arrays.sort(sorting, 0, n);
+                typical[s.ordinal()] = sorting[(n - 1) / 2];
             }
             t[2] += ns;
             fastest = fastestSeen();
+            if (settled != null) {
+                settled = fastest;
+            }
         }
 
         /** The fastest candidate so far (null before any run): a volatile read, no lock. */
@@ -161,7 +222,16 @@ public final class AutoRunner implements Runner {
     }
 
     /** Per kernel, its size groups: index = bit length of the item count. */
-    private final Map<Kernel<?, ?>, AtomicReferenceArray<Trials>> trials = new ConcurrentHashMap<>();
+    private final Map<Kernel<?, ?>, Groups> trials = new ConcurrentHashMap<>();
+
+    /** A kernel's size groups (index = bit length of the item count); immutable apart from the array's slots. */
+    private record Groups(Kernel<?, ?> kernel, AtomicReferenceArray<Trials> bySize) {}
+
+    /**
+     * The groups of the kernel called last: a call with the same kernel skips the map. A plain field: a
+     * racy read sees null or a complete record (final fields), and a miss only costs the map lookup.
+     */
+    private Groups lastGroups;
     private final int threads;
     private final Runner javaSerial = new Runners.JavaSerial();
     private final Runner nativeSerial = new Runners.NativeSerial();
@@ -170,8 +240,16 @@ public final class AutoRunner implements Runner {
     /* Written under `this`, which also guards opening the pools lazily: a closed AUTO never opens one. */
     private volatile boolean closed;
 
+    /** Times the candidates' runs: {@code System::nanoTime}, or a test's counting clock. */
+    private final LongSupplier clock;
+
     public AutoRunner(int threads) {
+        this(threads, System::nanoTime);
+    }
+
+    AutoRunner(int threads, LongSupplier clock) {
         this.threads = threads;
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
     }
 
     @Override
@@ -195,9 +273,9 @@ public final class AutoRunner implements Runner {
         if (next == null) {
             return runValidated(t.fastest(), kernel, problem, progress);
         }
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         R result = runValidated(next, kernel, problem, progress);
-        t.record(next, System.nanoTime() - start);
+        t.record(next, clock.getAsLong() - start);
         return result;
     }
 
@@ -235,7 +313,10 @@ public final class AutoRunner implements Runner {
 
     /** What AUTO measured for this kernel's size group: per candidate, fastest µs and runs. */
     String describe(Kernel<?, ?> kernel, long items) {
-        Trials t = trialsFor(kernel, items);
+        return describe(trialsFor(kernel, items));
+    }
+
+    private static String describe(Trials t) {
         synchronized (t) {
             StringBuilder b = new StringBuilder("calls " + t.calls + ", using " + t.fastestSeen() + ":");
             t.seen.forEach((s, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f µs (fastest %.2f) ×%d",
@@ -244,12 +325,38 @@ public final class AutoRunner implements Runner {
         }
     }
 
-    private <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {
+    /**
+     * What AUTO chose and measured, per kernel and size group, e.g. {@code auto(2 threads): reduce_sum
+     * [512, 1023] calls 1000, using JAVA_SERIAL: java-serial 0.10 µs ...}: for logs and benchmark reports.
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("auto(" + threads + " threads):");
+        trials.forEach((kernel, groups) -> {
+            for (int g = 0; g < groups.bySize().length(); g++) {
+                Trials t = groups.bySize().get(g);
+                if (t != null) {
+                    long low = g == 0 ? 0 : 1L << (g - 1);
+                    b.append("\n  ").append(kernel.name()).append(" [").append(low).append(", ")
+                            .append(g == 0 ? 0 : g == 64 ? Long.MAX_VALUE : (1L << g) - 1).append("] ")
+                            .append(describe(t));
+                }
+            }
+        });
+        return b.toString();
+    }
+
+    <P, R> Trials trialsFor(Kernel<P, R> kernel, P problem) {
         return trialsFor(kernel, kernel.items(problem));
     }
 
     private Trials trialsFor(Kernel<?, ?> kernel, long items) {
-        AtomicReferenceArray<Trials> groups = trials.computeIfAbsent(kernel, k -> new AtomicReferenceArray<>(65));
+        Groups last = lastGroups;
+        if (last == null || last.kernel() != kernel) {
+            last = trials.computeIfAbsent(kernel, k -> new Groups(k, new AtomicReferenceArray<>(65)));
+            lastGroups = last;
+        }
+        AtomicReferenceArray<Trials> groups = last.bySize();
         int group = 64 - Long.numberOfLeadingZeros(items);
         Trials t = groups.get(group);
         if (t == null) {

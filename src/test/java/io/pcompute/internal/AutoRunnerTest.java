@@ -13,6 +13,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AutoRunnerTest {
@@ -29,6 +30,8 @@ class AutoRunnerTest {
             // a pool hand-off alone costs tens of µs; two gcds, well under one
             assertTrue(SERIAL.contains(auto.chosen(Gcd.FAST, 2)), auto.describe(Gcd.FAST, 2));
             assertTrue(auto.describe(Gcd.FAST, 2).contains("using " + auto.chosen(Gcd.FAST, 2)));
+            assertTrue(auto.toString().contains("gcd_fast [2, 3] calls " + calls + ", using " + auto.chosen(Gcd.FAST, 2)),
+                    auto.toString());
             assertArrayEquals(new long[] {4, 9}, auto.apply(Gcd.FAST, tiny.a(), tiny.b()));
 
             // ~100 brute-force gcds of a value near 10^6 with one above 2^53: tens of ms serially, so only the
@@ -132,6 +135,164 @@ class AutoRunnerTest {
             }
             calls += 100;
             assertEquals(calls, k.validations.get(), "one validation per call (" + auto.describe(k, 3) + ")");
+        }
+    }
+
+    @Test
+    void aSettledCallTakesNoLockOfItsSizeGroup() throws Exception {
+        CountingKernel k = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        try (AutoRunner auto = new AutoRunner(2)) {
+            auto.warmUp(k, problem); // 6 to 64 calls: the Java pool and Java serial, 3 to 32 runs each
+            for (int i = 0; i < 300; i++) { // past the re-timing burst at the 256th call, short of the 512th
+                auto.run(k, problem);
+            }
+            AutoRunner.Trials t = auto.trialsFor(k, problem);
+            assertTrue(t.calls > 256 + 4 * AutoRunner.MIN_TRIALS && t.calls < 500, "calls " + t.calls);
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread holder = Thread.ofPlatform().start(() -> {
+                synchronized (t) { // as a thread that is recording a timed run, or reading describe(), does
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            held.await();
+            try { // a watchdog, not a timing: with a lock per call these calls wait for the holder forever
+                assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                    for (int i = 0; i < 10; i++) {
+                        assertArrayEquals(new long[] {2, 3, 4}, auto.run(k, problem));
+                    }
+                });
+            } finally {
+                release.countDown();
+                holder.join();
+            }
+        }
+    }
+
+    @Test
+    void aSettledGroupAllocatesNothingPerCall() {
+        AutoRunner.Trials t = settledTrials();
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int calls = 100_000;
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+            Strategy s = t.take(2);
+            if (s != null) { // the re-timing bursts (at the 64th, 128th, ... call) record too
+                t.record(s, s == Strategy.JAVA_SERIAL ? 100 : 30_000);
+            }
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        // the old take() copied and sorted two candidates' windows per call: 272 bytes a call
+        assertTrue(allocated < calls / 10, allocated + " bytes in " + calls + " calls");
+        assertEquals(Strategy.JAVA_SERIAL, t.fastest());
+    }
+
+    @Test
+    void aSettledCallReadsNoClockAndNoLockUntilTheNextRetiming() {
+        AutoRunner.Trials t = settledTrials();
+        long locked = t.lockedTakes;
+        long calls = t.calls;
+        long retimeAt = t.nextRetime;
+        assertTrue(retimeAt - calls > 50, calls + " calls, re-timing at " + retimeAt);
+        while (t.calls < retimeAt - 1) {
+            assertNull(t.take(2));
+        }
+        assertEquals(locked, t.lockedTakes, (t.calls - calls) + " settled calls");
+        assertTrue(t.take(2) != null, "call " + retimeAt + " starts re-timing");
+        assertEquals(locked + 1, t.lockedTakes);
+    }
+
+    @Test
+    void autoReadsTheClockOnlyForTheRunsItTimes() {
+        CountingKernel k = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        java.util.function.LongSupplier countingClock = () -> {
+            reads.incrementAndGet();
+            return System.nanoTime();
+        };
+        try (AutoRunner auto = new AutoRunner(2, countingClock)) {
+            int warmUp = auto.warmUp(k, problem);
+            assertEquals(2L * warmUp, reads.get(), "every first-round call is timed: two clock reads");
+            AutoRunner.Trials t = auto.trialsFor(k, problem);
+            long timedBefore = timedRuns(t);
+            for (int i = 0; i < 1000; i++) {
+                auto.run(k, problem);
+            }
+            long timed = timedRuns(t) - timedBefore; // the re-timing bursts: 2 candidates x 3 runs each
+            assertEquals(2 * (warmUp + timed), reads.get(), "timed " + timed + " of 1000 calls");
+            assertTrue(timed > 0 && timed <= 5 * 2 * AutoRunner.MIN_TRIALS, "timed " + timed + " of 1000 calls");
+        }
+    }
+
+    private static long timedRuns(AutoRunner.Trials t) {
+        synchronized (t) {
+            return t.seen.values().stream().mapToLong(v -> v[1]).sum();
+        }
+    }
+
+    /** A group whose first round is over: the pools took 30 µs a run, Java serial 0.1 µs, native serial 1 µs. */
+    private static AutoRunner.Trials settledTrials() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        for (Strategy s; (s = t.take(2)) != null; ) {
+            t.record(s, s == Strategy.JAVA_SERIAL ? 100 : s == Strategy.NATIVE_SERIAL ? 1_000 : 30_000);
+        }
+        assertEquals(Strategy.JAVA_SERIAL, t.fastest());
+        return t;
+    }
+
+    @Test
+    void eachKernelKeepsItsOwnGroupsWhenCallsAlternate() {
+        CountingKernel k1 = new CountingKernel();
+        CountingKernel k2 = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        try (AutoRunner auto = new AutoRunner(2)) {
+            AutoRunner.Trials t1 = auto.trialsFor(k1, problem);
+            AutoRunner.Trials t2 = auto.trialsFor(k2, problem);
+            assertTrue(t1 != t2, "two kernels of one size share no group");
+            for (int i = 0; i < 3; i++) {
+                assertTrue(auto.trialsFor(k1, problem) == t1 && auto.trialsFor(k2, problem) == t2, "call " + i);
+                assertTrue(auto.trialsFor(k1, new long[100]) != t1, "another size group");
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersGetCorrectResultsWhileAutoTimesSettlesAndRetimes() throws Exception {
+        long[] a = TestData.random(5, 8, 0, 1_000_000);
+        long[] b = TestData.random(6, 8, 0, 1_000_000);
+        long[] expected = Gcd.FAST.reference(new Pairs(a, b));
+        int threads = 4;
+        int calls = 2_000; // 8,000 calls in the group: its first round and re-timings at 64, 128, ... 4096
+        try (AutoRunner auto = new AutoRunner(2)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    done.add(pool.submit(() -> {
+                        for (int c = 0; c < calls; c++) {
+                            assertArrayEquals(expected, auto.apply(Gcd.FAST, a, b));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS); // a watchdog: a hang fails
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            AutoRunner.Trials t = auto.trialsFor(Gcd.FAST, new Pairs(a, b));
+            // settled calls count themselves without a lock: concurrent ones may lose a count, never add one
+            assertTrue(t.calls > 0 && t.calls <= (long) threads * calls, "calls " + t.calls);
+            assertTrue(auto.chosen(Gcd.FAST, 8) != null, auto.describe(Gcd.FAST, 8));
         }
     }
 

@@ -64,6 +64,9 @@ public class KernelBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (opened.strategy() == io.pcompute.Strategy.AUTO) { // which runner it used, in jmh.log
+            System.out.println(opened);
+        }
         opened.close();
     }
 }
