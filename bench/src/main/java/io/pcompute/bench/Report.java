@@ -253,6 +253,24 @@ public final class Report {
         } else {
             target(what, hasAuto ? autoMisses.isEmpty() : null, detail);
         }
+        // the hand-off target: at size small the native pool costs no more than 10% over native serial
+        List<String> poolVerdicts = new ArrayList<>();
+        List<String> poolNotMet = new ArrayList<>();
+        for (String kernel : kernels) {
+            Result serial = find("KernelBench.run", "kernel", kernel, "size", "small", "runner", "native-serial");
+            Result pool = find("KernelBench.run", "kernel", kernel, "size", "small", "runner", "native-pool:0");
+            if (serial != null && pool != null) {
+                String v = within(pool, serial, 1.10);
+                poolVerdicts.add(v);
+                if (!v.equals("met")) {
+                    poolNotMet.add(kernel + " " + fmt(pool.score() / serial.score()) + "x (" + v + ")");
+                }
+            }
+        }
+        if (!poolVerdicts.isEmpty()) {
+            verdictTarget("at size small, every kernel's native-pool:0 within 10% of native-serial", worst(poolVerdicts),
+                    poolNotMet.isEmpty() ? "all " + poolVerdicts.size() + " kernels met" : String.join("; ", poolNotMet));
+        }
     }
 
     /**
@@ -260,15 +278,40 @@ public final class Report {
      * result without an error (one iteration) is judged by its score alone.
      */
     private static String autoVerdict(Result auto, Result best) {
-        double autoError = Double.isNaN(auto.error()) ? 0 : auto.error();
-        double bestError = Double.isNaN(best.error()) ? 0 : best.error();
-        if (auto.score() + autoError <= 1.10 * Math.max(0, best.score() - bestError)) {
+        return within(auto, best, 1.10);
+    }
+
+    /**
+     * met / missed / inconclusive for "time {@code r} at most {@code factor} x time {@code ref}" (lower is
+     * better), from score ± error; a result without an error is judged by its score alone.
+     */
+    private static String within(Result r, Result ref, double factor) {
+        double error = Double.isNaN(r.error()) ? 0 : r.error();
+        double refError = Double.isNaN(ref.error()) ? 0 : ref.error();
+        if (r.score() + error <= factor * Math.max(0, ref.score() - refError)) {
             return "met";
         }
-        if (auto.score() - autoError > 1.10 * (best.score() + bestError)) {
+        if (r.score() - error > factor * (ref.score() + refError)) {
             return "missed";
         }
         return "inconclusive";
+    }
+
+    /** met / missed / inconclusive for "throughput {@code r} at least {@code floor}", from score ± error. */
+    private static String atLeast(Result r, double floor) {
+        double error = Double.isNaN(r.error()) ? 0 : r.error();
+        return r.score() - error >= floor ? "met" : r.score() + error < floor ? "missed" : "inconclusive";
+    }
+
+    /** A target row with a three-way verdict. */
+    private void verdictTarget(String what, String verdict, String detail) {
+        targets.add("| " + what + " | " + (verdict.equals("met") ? "**met**" : verdict.equals("missed") ? "**MISSED**"
+                : "inconclusive") + " | " + detail + " |");
+    }
+
+    /** The worst of several verdicts: missed, then inconclusive, then met. */
+    private static String worst(List<String> verdicts) {
+        return verdicts.contains("missed") ? "missed" : verdicts.contains("inconclusive") ? "inconclusive" : "met";
     }
 
     private static String withError(Result r) {
@@ -461,6 +504,20 @@ public final class Report {
                     .append(base == null ? "-" : fmt(base.score() / r.score()) + "x").append(" |\n");
         }
         md.append("\n");
+        List<String> fiveX = new ArrayList<>();
+        List<String> fiveXDetail = new ArrayList<>();
+        for (String w : List.of("seed10", "scaled100")) {
+            Result java = find("SeedBench.gcdBrute", "workload", w, "runner", "java-serial");
+            Result nat = find("SeedBench.gcdBrute", "workload", w, "runner", "native-serial");
+            if (java != null && nat != null) {
+                String v = within(nat, java, 1 / 5.0);
+                fiveX.add(v);
+                fiveXDetail.add(w + " " + fmt(java.score() / nat.score()) + "x (" + v + ")");
+            }
+        }
+        if (!fiveX.isEmpty()) {
+            verdictTarget("native-serial >= 5x java-serial on the seed workloads", worst(fiveX), String.join("; ", fiveXDetail));
+        }
         Result serial = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-serial");
         Result pool = find("SeedBench.gcdBrute", "workload", "scaled100", "runner", "native-pool:0");
         if (serial != null && pool != null) {
@@ -693,6 +750,18 @@ public final class Report {
                     .append(fmt(r.score())).append(" |\n");
         }
         md.append("\n");
+        List<String> twoUs = new ArrayList<>();
+        List<String> jobs = new ArrayList<>();
+        List<String> detail = new ArrayList<>();
+        for (Result r : of("HandoffBench.nativePoolEmptyJob")) {
+            twoUs.add(atLeast(r, 500_000));
+            jobs.add(atLeast(r, 200_000));
+            detail.add(r.param("threads") + " thread(s): " + fmt(1e6 / r.score()) + " µs, " + fmt(r.score()) + " jobs/s");
+        }
+        if (!twoUs.isEmpty()) {
+            verdictTarget("empty synchronous job (2 pairs) on the native pool <= 2 µs", worst(twoUs), String.join("; ", detail));
+            verdictTarget(">= 200,000 small synchronous jobs/s on the native pool", worst(jobs), String.join("; ", detail));
+        }
     }
 
     /** The section CancelLatency measured into cancel.json of the same directory (bench/run runs it after JMH). */
