@@ -12,6 +12,7 @@ import io.pcompute.internal.NativeKernels;
 import io.pcompute.internal.ScratchPool;
 import io.pcompute.internal.Limits;
 import io.pcompute.internal.Native;
+import io.pcompute.internal.Runners;
 
 import java.util.Objects;
 import java.lang.foreign.Arena;
@@ -201,29 +202,7 @@ public final class NativePool implements AutoCloseable {
     private <P, R> R runOneTask(Kernel<P, R> kernel, P problem, Buffers buffers, long n) {
         enterCall();
         try {
-            MemorySegment def = NativeKernels.acquire(kernel);
-            try {
-                long[] badIndex = new long[1];
-                int status;
-                if (CriticalArrays.fits(kernel, buffers, n)) {
-                    status = CriticalArrays.runSerial(def, buffers, n, badIndex);
-                } else {
-                    ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
-                    try (Arena argsArena = Arena.ofConfined()) {
-                        NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
-                        status = Native.run(def, nb.args(argsArena), n, badIndex, nb.callerSegments());
-                        nb.copyOut();
-                    } finally {
-                        scratch.give(memory);
-                    }
-                }
-                if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
-                    throw new IllegalStateException(
-                            kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
-                }
-            } finally {
-                NativeKernels.release(kernel);
-            }
+            Runners.runOnCallingThread(kernel, buffers, n, scratch);
         } finally {
             jobEnded();
         }
@@ -256,10 +235,7 @@ public final class NativePool implements AutoCloseable {
                 long[] badIndex = new long[1];
                 int status = CriticalArrays.runOnPool(handle, def, buffers, n,
                         KernelAccess.chunkSize(kernel, problem, threads), badIndex);
-                if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
-                    throw new IllegalStateException(
-                            kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
-                }
+                Runners.checkAccepted(kernel, status, badIndex);
             } finally {
                 NativeKernels.release(kernel);
             }

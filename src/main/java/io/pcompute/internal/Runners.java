@@ -184,6 +184,45 @@ public final class Runners {
      * handle ({@link CriticalArrays}); longer ones copy into native memory so that the garbage collector is
      * never held up for long.
      */
+    /**
+     * Runs a validated call's C code on the calling thread, as native-serial does: zero-copy through one
+     * critical downcall when {@link CriticalArrays#fits}, else over copies in {@code scratch} memory (the
+     * caller's segments read in place, kept alive as downcall arguments). Also the native pool's path for a
+     * call that would be a single task.
+     *
+     * @throws IllegalStateException if the C kernel rejects an item Java accepted
+     */
+    public static void runOnCallingThread(Kernel<?, ?> kernel, Buffers buffers, long n, ScratchPool scratch) {
+        long[] badIndex = new long[1];
+        int status;
+        MemorySegment def = NativeKernels.acquire(kernel);
+        try {
+            if (CriticalArrays.fits(kernel, buffers, n)) {
+                status = CriticalArrays.runSerial(def, buffers, n, badIndex);
+            } else {
+                ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
+                try (Arena argsArena = Arena.ofConfined()) {
+                    NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
+                    status = Native.run(def, nb.args(argsArena), n, badIndex, nb.callerSegments());
+                    nb.copyOut();
+                } finally {
+                    scratch.give(memory);
+                }
+            }
+        } finally {
+            NativeKernels.release(kernel);
+        }
+        checkAccepted(kernel, status, badIndex);
+    }
+
+    /** A status other than PC_OK after Java validated the input: only a Java/C disagreement gets here. */
+    public static void checkAccepted(Kernel<?, ?> kernel, int status, long[] badIndex) {
+        if (status != Native.PC_OK) {
+            throw new IllegalStateException(
+                    kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
+        }
+    }
+
     public static final class NativeSerial extends BufferRunner {
         private final ScratchPool scratch = new ScratchPool();
 
@@ -199,31 +238,7 @@ public final class Runners {
 
         @Override
         <P, R> void compute(Kernel<P, R> kernel, P problem, Buffers buffers, long n, ProgressListener progress) {
-            long[] badIndex = new long[1];
-            int status;
-            if (CriticalArrays.fits(kernel, buffers, n)) {
-                MemorySegment def = NativeKernels.acquire(kernel);
-                try {
-                    status = CriticalArrays.runSerial(def, buffers, n, badIndex);
-                } finally {
-                    NativeKernels.release(kernel);
-                }
-            } else {
-                MemorySegment def = NativeKernels.acquire(kernel);
-                ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
-                try (Arena argsArena = Arena.ofConfined()) {
-                    NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
-                    status = Native.run(def, nb.args(argsArena), n, badIndex, nb.callerSegments());
-                    nb.copyOut();
-                } finally {
-                    scratch.give(memory);
-                    NativeKernels.release(kernel);
-                }
-            }
-            if (status != Native.PC_OK) { // validated above, so only a Java/C disagreement gets here
-                throw new IllegalStateException(
-                        kernel + " accepted the input in Java but the C kernel rejected item " + badIndex[0]);
-            }
+            runOnCallingThread(kernel, buffers, n, scratch);
             progress.advance(n);
         }
 
