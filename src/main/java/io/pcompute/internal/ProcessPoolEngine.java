@@ -210,12 +210,26 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
         /** On thread: one RUN of items [begin, end) of {@code job}; a failure fails the job. */
         private void runChunk(JobState job, long begin, long end) {
-            try {
-                ensureWorker(job);
-            } catch (IOException | RuntimeException e) {
-                job.fail(new IllegalStateException("pcompute process pool: cannot start a worker: " + e.getMessage(), e));
-                return;
+            // A worker killed from outside while idle may still look alive here (Process.isAlive follows the
+            // JVM's reaper thread): a request it never received (NotDelivered) is sent once more, to a new one.
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    ensureWorker(job);
+                } catch (IOException | RuntimeException e) {
+                    job.fail(new IllegalStateException("pcompute process pool: cannot start a worker: " + e.getMessage(), e));
+                    return;
+                }
+                if (!tryChunk(job, begin, end, attempt == 0)) {
+                    return;
+                }
             }
+        }
+
+        /**
+         * One attempt at the chunk; true to try again because the worker was dead before it got the first
+         * request (only when {@code mayRetry}).
+         */
+        private boolean tryChunk(JobState job, long begin, long end, boolean mayRetry) {
             WorkerProcess p = proc;
             if (lastJob != job) {
                 jobs++;
@@ -231,7 +245,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
                         WorkerProcess.Result r = p.load(job.app.library().path(), job.app.symbol());
                         if (!r.ok()) {
                             job.fail(new IllegalStateException("pcompute worker " + p.pid() + ": " + r.message()));
-                            return;
+                            return false;
                         }
                         handle = (int) r.value();
                         loaded.put(key, handle);
@@ -250,13 +264,18 @@ public final class ProcessPoolEngine implements AutoCloseable {
             } catch (IOException e) {
                 inFlight = false;
                 if (killedByPool) {
-                    return; // the job's waiting thread reports why
+                    return false; // the job's waiting thread reports why
+                }
+                if (mayRetry && e instanceof WorkerProcess.NotDeliveredException && !job.stopped) {
+                    p.kill();
+                    return true;
                 }
                 String fate = p.fate(5000);
                 job.fail(new WorkerCrashedException(p.pid(), p.signal(), fate == null ? "an unknown cause ("
                         + e.getMessage() + ")" : fate, job.kernel.name(), begin, end, p.stderrTail()));
                 p.kill();
             }
+            return false;
         }
     }
 

@@ -48,6 +48,15 @@ public final class WorkerProcess implements AutoCloseable {
     /** Bytes of stderr kept for crash reports. */
     static final int STDERR_TAIL_BYTES = 4096;
 
+    /** The worker was gone before it could receive the request (writing it failed): nothing of it ran. */
+    public static final class NotDeliveredException extends DiedException {
+        private static final long serialVersionUID = 1L;
+
+        NotDeliveredException(String message) {
+            super(message);
+        }
+    }
+
     /** A RESULT record. */
     public record Result(int status, int error, long badIndex, long value, String message) {
         public boolean ok() {
@@ -56,7 +65,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** The worker died (or closed its stdout) while a request was outstanding. */
-    public static final class DiedException extends IOException {
+    public static class DiedException extends IOException {
         private static final long serialVersionUID = 1L;
 
         DiedException(String message) {
@@ -354,7 +363,7 @@ public final class WorkerProcess implements AutoCloseable {
             to.write(h.array());
             to.flush();
         } catch (IOException e) {
-            throw new DiedException("worker " + pid() + " closed its stdin: " + e.getMessage());
+            throw new NotDeliveredException("worker " + pid() + " closed its stdin: " + e.getMessage());
         }
         int[] gotSeq = new int[1];
         ByteBuffer r = ByteBuffer.wrap(readRecord(RESULT, RESULT_SIZE, gotSeq)).order(ByteOrder.LITTLE_ENDIAN);
