@@ -82,8 +82,11 @@ run_valgrind() {
   # ctest prefixes every test command with the "emulator": each test executable runs under valgrind, and
   # so do the worker processes it starts (--trace-children): a worker's error or leak makes it exit 1,
   # which its test reports.
+  # --fair-sched=yes: valgrind runs one thread at a time, and by default a thread that keeps computing
+  # (an endless gcd scan on a pool worker) could hold it off from the thread that cancels it for minutes:
+  # pcompute_gcd_simd_env_tests' cancel test timed out at 300 s in CI and >60 s here, 5 s with fair scheduling.
   configure_and_build "$OUT/valgrind" -DCMAKE_C_COMPILER=gcc \
-    "-DCMAKE_CROSSCOMPILING_EMULATOR=valgrind;--trace-children=yes;--error-exitcode=1;--leak-check=full;--errors-for-leak-kinds=definite;--show-leak-kinds=definite;--track-origins=yes;--quiet" || return 1
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=valgrind;--fair-sched=yes;--trace-children=yes;--error-exitcode=1;--leak-check=full;--errors-for-leak-kinds=definite;--show-leak-kinds=definite;--track-origins=yes;--quiet" || return 1
   # valgrind runs gcd_brute's AVX2 path ~6x slower than its scalar loop (measured with
   # pcompute_gcd_simd_bench under valgrind), which pushed pcompute_tests past its timeout: the tests run
   # the scalar path, except pcompute_gcd_simd_tests, which forces every path the (emulated) CPU has.
