@@ -362,15 +362,7 @@ public final class NativePool implements AutoCloseable {
                              Buffers params, long n, long chunk, MemorySegment[] pinned, String[] pinnedNames,
                              Supplier<T> result,
                              LongFunction<RuntimeException> badInput) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException();
-            }
-            inFlight++;
-        } finally {
-            lock.unlock();
-        }
+        enterCall();
         MemorySegment job;
         long[] badIndex = new long[1];
         MemorySegment def;

@@ -112,10 +112,10 @@ public final class ProcessPoolEngine implements AutoCloseable {
             return control + index * CONTROL_STRIDE + 8;
         }
 
-        /** Whether the slot has a live worker below maxJobsPerWorker: then ensureWorker would do nothing. */
-        boolean ready() {
+        /** Whether the slot's worker is alive (an idle slot replaces a dead one; see drain). */
+        boolean workerAlive() {
             WorkerProcess p = proc;
-            return p != null && p.isAlive() && !(maxJobsPerWorker > 0 && jobs >= maxJobsPerWorker);
+            return p != null && p.isAlive();
         }
 
         /**
@@ -343,24 +343,15 @@ public final class ProcessPoolEngine implements AutoCloseable {
         return pids;
     }
 
-    private boolean startAll() {
-        // the usual case, checked here: asking each slot's thread costs two thread wake-ups per slot and job
-        boolean ready = true;
-        for (Slot s : slots) {
-            ready &= s.ready();
-        }
-        if (ready) {
-            return false;
-        }
+    /** Starts every slot's worker, each on its slot's thread (see the class comment), and waits for them. */
+    private void startAll() {
         List<Future<Boolean>> started = new ArrayList<>();
         for (Slot s : slots) {
             started.add(s.thread.submit(() -> s.ensureWorker(null)));
         }
-        boolean any = false;
         for (Future<Boolean> f : started) {
-            any |= await(f);
+            await(f);
         }
-        return any;
     }
 
     private static <T> T await(Future<T> f) {
@@ -472,8 +463,8 @@ public final class ProcessPoolEngine implements AutoCloseable {
 
     /**
      * Queues the job and wakes as many idle slots as it has chunks (waking a slot that finds nothing to do
-     * costs a thread wake-up, ~26 µs here), and every idle slot whose worker died or reached its limit, so
-     * that it is replaced before it is needed.
+     * costs a thread wake-up, ~26 µs here), and every idle slot whose worker died, so that it is replaced
+     * before it is needed (a worker at its limit of jobs is replaced before its next chunk).
      */
     private void enqueue(JobState job) {
         synchronized (schedule) {
@@ -487,7 +478,7 @@ public final class ProcessPoolEngine implements AutoCloseable {
                 if (s.busy) {
                     continue;
                 }
-                boolean ready = s.ready();
+                boolean ready = s.workerAlive();
                 if (wake > 0 || !ready) {
                     s.busy = true;
                     s.thread.execute(s::drain);
