@@ -281,6 +281,28 @@ pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns);
 /* Stores the pool's spin window (nanoseconds) in *out_spin_ns. Thread-safe. Errors: PC_ERR_NULL_ARGUMENT. */
 pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns);
 
+/* Lazy wake window of a new pool, in nanoseconds: about one wake-up of a sleeping thread on the reference
+   VM (~26 us) plus the waker's system call. */
+#define PC_POOL_DEFAULT_LAZY_WAKE_NS 30000
+/* Largest lazy wake window pc_pool_set_lazy_wake_ns accepts (1 ms). */
+#define PC_POOL_MAX_LAZY_WAKE_NS 1000000
+
+/* Sets the pool's lazy wake window. The caller of pc_job_run_and_wait (and pc_pool_run_def_buffers)
+   measures what its kernel's items cost it, per kernel definition and pool. When such a measurement says
+   the caller alone will finish a new job of that kernel within the window, the call wakes no sleeping
+   worker at first: waking one costs about as much as the whole job, and the caller runs every task itself
+   (workers that are busy or spinning still join). If the job is still running once the window has
+   passed, the caller wakes them then, after the task it is running; a kernel's first job on a pool, and
+   any job its last measurements call larger, wake them at once. Results never depend on it: only which
+   threads run which tasks. 0 turns it off (every job wakes the workers it needs at once). Thread-safe;
+   must not race with pc_pool_destroy.
+   Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (lazy_wake_ns < 0 or > PC_POOL_MAX_LAZY_WAKE_NS). */
+pc_status pc_pool_set_lazy_wake_ns(pc_pool* pool, int64_t lazy_wake_ns);
+
+/* Stores the pool's lazy wake window (nanoseconds) in *out_lazy_wake_ns. Thread-safe.
+   Errors: PC_ERR_NULL_ARGUMENT. */
+pc_status pc_pool_lazy_wake_ns(const pc_pool* pool, int64_t* out_lazy_wake_ns);
+
 /* Cancels every job of the pool that has not finished -- created but not started, queued, or running
    (running tasks stop at their next cancel check) -- waits until the workers have stopped touching job
    memory, joins the threads and frees the pool. Tags still in the completion queue are discarded with
@@ -379,8 +401,10 @@ pc_status pc_job_start_and_wait(pc_job* job, const void* keep0, const void* keep
    it makes progress ahead of them. Like OpenMP's master, the caller takes a worker's place: the call
    wakes at most threads - 1 sleeping workers, so a pool of N threads runs the job on N threads, the
    caller included (a worker that was busy or spinning may still join). A job of one task thus never
-   waits for a worker to wake up (~26 us on a VM). Once no task is left to
-   claim, the thread spins up to the pool's spin window for the workers to finish, then sleeps.
+   waits for a worker to wake up (~26 us on a VM), and a job its kernel's recent cost calls short wakes
+   none at first (see pc_pool_set_lazy_wake_ns). Once no task is left to claim, the thread spins for the
+   workers to finish -- the pool's spin window, or when that is 0 about two of its own tasks' time, within
+   1 to 30 us -- then sleeps.
    Cancellation, progress and the outcome are as for any job (pc_job_cancel from another thread stops
    this thread's task at its next check too); pc_pool_destroy waits for this thread to leave the job's
    tasks. Not for a critical (no-safepoint) downcall: it runs the kernel and may wait (a job started

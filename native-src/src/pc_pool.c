@@ -118,6 +118,18 @@ struct pc_job {
     int started;          /* left CREATED: queued, running or finished (job->mu; set with pool->mu held) */
 };
 
+/* The cost model of lazy waking: per kernel definition, the nanoseconds per item (x16, fixed point) that the
+   caller of its last synchronous job measured. A direct-mapped table, keyed by the definition's address:
+   two kernels that share a slot evict each other, and a reader may pair one kernel's key with another's
+   cost while a writer is between its two stores. Either only changes a guess: a wrong guess costs at most
+   the lazy wake window plus one task of delay, never a wrong result (see caller_run). */
+#define COST_SLOTS 64
+
+typedef struct cost_slot {
+    atomic_uintptr_t def;
+    atomic_uint_fast64_t ns_per_item_x16;
+} cost_slot;
+
 struct pc_pool {
     pthread_mutex_t mu;
     pthread_cond_t work_cv;   /* workers wait here for queued jobs (pool->mu) */
@@ -132,6 +144,8 @@ struct pc_pool {
     int spinning;             /* workers spinning for work, not asleep (pool->mu) */
     atomic_int queued;        /* jobs in pool->queue (written under pool->mu; spinners poll it relaxed) */
     atomic_int_fast64_t spin_ns; /* idle spin window, 0 .. PC_POOL_MAX_SPIN_NS (relaxed) */
+    atomic_int_fast64_t lazy_wake_ns; /* lazy wake window, 0 .. PC_POOL_MAX_LAZY_WAKE_NS (relaxed) */
+    cost_slot costs[COST_SLOTS]; /* what a task item of a kernel cost a caller lately (relaxed) */
     int32_t threads;          /* immutable once created */
     pthread_t* workers;       /* immutable once created; joined only by pc_pool_destroy */
 };
@@ -179,23 +193,29 @@ static void cancel_locked(pc_pool* pool, pc_job* job) {
 
 /* ---- workers ------------------------------------------------------------------------------------ */
 
+/* Runs task c of the job; returns its items, or 0 once the thread must leave (cancelled or failed). */
+static uint64_t run_task(pc_job* job, uint64_t c) {
+    uint64_t begin = c * job->chunk;
+    uint64_t end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
+    pc_status st = pc_run_status(job->def->run(&job->args, begin, end, &job->cancel), &job->cancel);
+    if (st != PC_OK) {
+        if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
+            int expected = PC_OK;
+            atomic_compare_exchange_strong(&job->error, &expected, (int)st);
+            atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
+        }
+        return 0;
+    }
+    atomic_fetch_add_explicit(&job->done_items, end - begin, memory_order_relaxed);
+    return end - begin;
+}
+
+/* Claims and runs the job's tasks until none is left or the job is cancelled (a worker's loop). */
 static void run_tasks(pc_job* job) {
     for (;;) {
         if (atomic_load_explicit(&job->cancel, memory_order_relaxed)) return;
         uint64_t c = atomic_fetch_add_explicit(&job->next_chunk, 1, memory_order_relaxed);
-        if (c >= job->chunks) return;
-        uint64_t begin = c * job->chunk;
-        uint64_t end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
-        pc_status st = pc_run_status(job->def->run(&job->args, begin, end, &job->cancel), &job->cancel);
-        if (st != PC_OK) {
-            if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
-                int expected = PC_OK;
-                atomic_compare_exchange_strong(&job->error, &expected, (int)st);
-                atomic_store_explicit(&job->cancel, 1, memory_order_relaxed);
-            }
-            return;
-        }
-        atomic_fetch_add_explicit(&job->done_items, end - begin, memory_order_relaxed);
+        if (c >= job->chunks || run_task(job, c) == 0) return;
     }
 }
 
@@ -272,6 +292,99 @@ static void* worker_main(void* arg) {
     return NULL;
 }
 
+static void wake_workers(pc_pool* pool, uint64_t wake) {
+    for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
+}
+
+/* ---- the caller of a synchronous job: lazy waking ------------------------------------------------ */
+
+static cost_slot* cost_slot_of(pc_pool* pool, const pc_kernel_def* def) {
+    uintptr_t key = (uintptr_t)def;
+    return &pool->costs[((key >> 4) ^ (key >> 10)) % COST_SLOTS];
+}
+
+/* The nanoseconds per item (x16) a caller last measured for `def` on this pool, 0 if unknown. */
+static uint64_t cost_of(pc_pool* pool, const pc_kernel_def* def) {
+    cost_slot* slot = cost_slot_of(pool, def);
+    if (atomic_load_explicit(&slot->def, memory_order_relaxed) != (uintptr_t)def) return 0;
+    return atomic_load_explicit(&slot->ns_per_item_x16, memory_order_relaxed);
+}
+
+/* Records what a caller measured: a rise is taken at once (a job far larger than the last must not be
+   judged small twice), a fall half at a time (a mix of large and small jobs keeps waking eager, so the
+   large ones never wait for the window; a run of small ones gets there within a few dozen jobs). */
+static void record_cost(pc_pool* pool, const pc_kernel_def* def, int64_t ns, uint64_t items) {
+    if (items == 0 || ns <= 0) return;
+    uint64_t measured = (uint64_t)ns >= UINT64_MAX / 16 / items ? UINT64_MAX / 2 : (uint64_t)ns * 16 / items;
+    if (measured == 0) measured = 1; /* 0 means unknown */
+    cost_slot* slot = cost_slot_of(pool, def);
+    uint64_t old = atomic_load_explicit(&slot->def, memory_order_relaxed) == (uintptr_t)def
+                       ? atomic_load_explicit(&slot->ns_per_item_x16, memory_order_relaxed)
+                       : 0;
+    uint64_t next = old == 0 || measured >= old ? measured : old - (old - measured) / 2;
+    atomic_store_explicit(&slot->ns_per_item_x16, next, memory_order_relaxed);
+    atomic_store_explicit(&slot->def, (uintptr_t)def, memory_order_relaxed);
+}
+
+/* Whether a job of n items of `def` is expected to take no longer than `window_ns` on one thread. */
+static int expected_within(pc_pool* pool, const pc_kernel_def* def, uint64_t n, int64_t window_ns) {
+    uint64_t cost = cost_of(pool, def);
+    return cost != 0 && window_ns > 0 && n <= (uint64_t)window_ns * 16 / cost;
+}
+
+/* What a caller measured while it ran its job's tasks. */
+typedef struct caller_stats {
+    int64_t ns;
+    uint64_t items;
+    uint64_t tasks;
+} caller_stats;
+
+/* The caller's loop: run_tasks, timed. `deferred` sleeping workers were not woken when the job started,
+   because the kernel's recent cost says the caller alone will finish it within the lazy wake window
+   (`window_ns`): a wake-up costs about as much as such a whole job (~26 us on a VM, plus the waker's
+   system call), and a worker that arrives late only stretches the job's tail. If the job is still running
+   once the window has passed (the guess was wrong), the caller wakes them then. It reads the clock after
+   a task, at first after every one and then less often while tasks are short (at most once per
+   microsecond or so of work), so a long first task delays the wake by that one task at most. */
+static void caller_run(pc_pool* pool, pc_job* job, uint64_t deferred, int64_t window_ns, caller_stats* stats) {
+    int64_t start = monotonic_ns();
+    int64_t checked = start;
+    uint64_t stride = 1, until_check = 1;
+    for (;;) {
+        if (atomic_load_explicit(&job->cancel, memory_order_relaxed)) break;
+        uint64_t c = atomic_fetch_add_explicit(&job->next_chunk, 1, memory_order_relaxed);
+        if (c >= job->chunks) break;
+        uint64_t items = run_task(job, c);
+        if (items == 0) break;
+        stats->items += items;
+        stats->tasks++;
+        if (deferred > 0 && --until_check == 0) {
+            int64_t now = monotonic_ns();
+            if (now - start >= window_ns) {
+                if (atomic_load_explicit(&job->next_chunk, memory_order_relaxed) < job->chunks) {
+                    wake_workers(pool, deferred);
+                }
+                deferred = 0;
+            } else if (now - checked < 1000 && stride < 1024) {
+                stride *= 2; /* tasks this short: look less often */
+            }
+            checked = now;
+            until_check = stride;
+        }
+    }
+    stats->ns = monotonic_ns() - start;
+}
+
+/* How long a caller that has left its job spins for the workers still inside before it sleeps: the pool's
+   spin window, or, when that is off (the workers fill the cores), about two of the tasks it ran, within
+   [1, 30] us: what is left is at most one task per worker inside, and a sleep costs a wake-up (~26 us). */
+static int64_t caller_tail_spin_ns(int64_t spin_ns, const caller_stats* stats) {
+    if (spin_ns > 0) return spin_ns;
+    int64_t per_task = stats->tasks > 0 ? stats->ns / (int64_t)stats->tasks : 0;
+    int64_t tail = 2 * per_task;
+    return tail < 1000 ? 1000 : tail > PC_POOL_DEFAULT_SPIN_NS ? PC_POOL_DEFAULT_SPIN_NS : tail;
+}
+
 /* ---- pool --------------------------------------------------------------------------------------- */
 
 static int cond_init_monotonic(pthread_cond_t* cv) {
@@ -325,6 +438,11 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     atomic_init(&pool->queued, 0);
     /* Spinning pays only when an idle core can run the spinner: off when the workers fill the cores. */
     atomic_init(&pool->spin_ns, threads < cpus ? PC_POOL_DEFAULT_SPIN_NS : 0);
+    atomic_init(&pool->lazy_wake_ns, PC_POOL_DEFAULT_LAZY_WAKE_NS);
+    for (int i = 0; i < COST_SLOTS; i++) {
+        atomic_init(&pool->costs[i].def, 0);
+        atomic_init(&pool->costs[i].ns_per_item_x16, 0);
+    }
     for (int32_t i = 0; i < threads; i++) {
         if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0) {
             pool->threads = i; /* join the ones that started */
@@ -362,6 +480,19 @@ pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns) {
 pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns) {
     if (pool == NULL || out_spin_ns == NULL) return PC_ERR_NULL_ARGUMENT;
     *out_spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    return PC_OK;
+}
+
+pc_status pc_pool_set_lazy_wake_ns(pc_pool* pool, int64_t lazy_wake_ns) {
+    if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
+    if (lazy_wake_ns < 0 || lazy_wake_ns > PC_POOL_MAX_LAZY_WAKE_NS) return PC_ERR_INVALID_ARGUMENT;
+    atomic_store_explicit(&pool->lazy_wake_ns, lazy_wake_ns, memory_order_relaxed);
+    return PC_OK;
+}
+
+pc_status pc_pool_lazy_wake_ns(const pc_pool* pool, int64_t* out_lazy_wake_ns) {
+    if (pool == NULL || out_lazy_wake_ns == NULL) return PC_ERR_NULL_ARGUMENT;
+    *out_lazy_wake_ns = atomic_load_explicit(&pool->lazy_wake_ns, memory_order_relaxed);
     return PC_OK;
 }
 
@@ -548,10 +679,6 @@ static uint64_t start_locked(pc_pool* pool, pc_job* job, uint64_t helpers) {
     return wake < limit ? wake : limit;
 }
 
-static void wake_workers(pc_pool* pool, uint64_t wake) {
-    for (uint64_t i = 0; i < wake; i++) pthread_cond_signal(&pool->work_cv);
-}
-
 pc_status pc_job_start(pc_job* job) {
     if (job == NULL) return PC_ERR_NULL_ARGUMENT;
     /* Finished (cancelled before start, or its pool destroyed): nothing to do, and the pool may be gone. */
@@ -626,17 +753,25 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
         pool->callers++;
     }
     int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    int64_t window_ns = atomic_load_explicit(&pool->lazy_wake_ns, memory_order_relaxed);
+    uint64_t deferred = 0;
+    if (help && wake > 0 && expected_within(pool, job->def, job->n, window_ns)) {
+        deferred = wake; /* caller_run wakes them if the job outlasts the window */
+        wake = 0;
+    }
     pthread_mutex_unlock(&pool->mu);
     wake_workers(pool, wake); /* wake > 0 only when help: pool->callers > 0 keeps the pool alive */
     if (help) {
-        run_tasks(job);
+        caller_stats stats = {0, 0, 0};
+        caller_run(pool, job, deferred, window_ns, &stats);
+        record_cost(pool, job->def, stats.ns, stats.items);
         pthread_mutex_lock(&pool->mu);
         leave_job(pool, job);
         pool->callers--;
         if (pool->shutdown) pthread_cond_broadcast(&pool->work_cv); /* pc_pool_destroy waits for callers */
         pthread_mutex_unlock(&pool->mu);
         /* Workers may still be inside: a short spin catches their end without a sleep and a wake-up. */
-        spin_until_set(&job->finished, spin_ns);
+        spin_until_set(&job->finished, caller_tail_spin_ns(spin_ns, &stats));
     }
     return pc_job_wait(job, -1);
 }

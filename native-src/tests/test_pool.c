@@ -886,6 +886,82 @@ static void test_a_pool_of_one_runs_a_synchronous_job_on_one_thread(void) {
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
+/* ---- lazy waking (issue 11): a job its kernel's recent cost calls short wakes no one at first -------- */
+
+static void test_lazy_wake_window_is_validated_and_defaults_to_about_one_wake_up(void) {
+    pc_pool* pool = NULL;
+    int64_t window = -1;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_lazy_wake_ns(pool, &window));
+    CHECK(window == PC_POOL_DEFAULT_LAZY_WAKE_NS);
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_set_lazy_wake_ns(NULL, 1000));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_lazy_wake_ns(NULL, &window));
+    CHECK_STATUS(PC_ERR_NULL_ARGUMENT, pc_pool_lazy_wake_ns(pool, NULL));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_lazy_wake_ns(pool, -1));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_lazy_wake_ns(pool, PC_POOL_MAX_LAZY_WAKE_NS + 1));
+    CHECK_STATUS(PC_ERR_INVALID_ARGUMENT, pc_pool_set_lazy_wake_ns(pool, INT64_MIN));
+    CHECK_STATUS(PC_OK, pc_pool_lazy_wake_ns(pool, &window));
+    CHECK(window == PC_POOL_DEFAULT_LAZY_WAKE_NS); /* refused values leave it alone */
+    CHECK_STATUS(PC_OK, pc_pool_set_lazy_wake_ns(pool, 0));
+    CHECK_STATUS(PC_OK, pc_pool_lazy_wake_ns(pool, &window));
+    CHECK(window == 0);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* Runs `count` whose_thread items of `sleep_us` each, one per task, as a synchronous job on this thread
+   (mark 4) once the pool's workers are asleep; returns how many items a worker ran. */
+static int items_run_by_workers(pc_pool* pool, uint64_t count, int64_t sleep_us) {
+    uint64_t marks[16] = {0};
+    CHECK(count <= 16);
+    sleep_ms(10); /* spin is off: the workers are asleep */
+    pc_args args = marks_args(marks, count, sleep_us);
+    pc_job* job = NULL;
+    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, count, 1, &job, NULL));
+    thread_mark = 4;
+    CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
+    thread_mark = 0;
+    CHECK_STATUS(PC_OK, pc_job_free(job));
+    int by_workers = 0;
+    for (uint64_t k = 0; k < count; k++) {
+        CHECK(marks[k] == 4 || marks[k] == 99);
+        by_workers += marks[k] == 99;
+    }
+    return by_workers;
+}
+
+/* A kernel's first synchronous job wakes the workers at once. Once its caller has measured the kernel's
+   items as cheap, a job expected to fit in the window runs on the caller alone: no worker is woken (with
+   the window off, the same job's woken worker takes part). */
+static void test_a_job_expected_within_the_window_wakes_no_worker(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, 0));
+    CHECK_STATUS(PC_OK, pc_pool_set_lazy_wake_ns(pool, PC_POOL_MAX_LAZY_WAKE_NS));
+    CHECK(items_run_by_workers(pool, 8, 20000) > 0); /* unknown kernel: eager; 8 items of 20 ms */
+    /* the caller measures cheap items; a fall is taken half at a time: 20 ms halves to < 1 us in 15 */
+    for (int i = 0; i < 40; i++) items_run_by_workers(pool, 4, 0);
+    /* 4 items of one 50 us sleep each: ~0.2 ms expected at most by the measurements, 1 ms window */
+    CHECK(items_run_by_workers(pool, 4, 20) == 0);
+    CHECK_STATUS(PC_OK, pc_pool_set_lazy_wake_ns(pool, 0));
+    CHECK(items_run_by_workers(pool, 8, 20) > 0); /* eager: the worker wakes within the first item */
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
+/* A wrong guess is mended within the job: the kernel's items measured cheap, then a job of slow items
+   (50 us or more each) with a 100 us window -- the caller wakes the workers after a task once the window
+   has passed, and they take part. Before that safety net, the caller ran all 12 alone. */
+static void test_a_job_that_outlasts_the_window_wakes_the_workers_then(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, 0));
+    CHECK_STATUS(PC_OK, pc_pool_set_lazy_wake_ns(pool, 100000));
+    for (int i = 0; i < 4; i++) items_run_by_workers(pool, 4, 0); /* measured cheap */
+    int by_workers = items_run_by_workers(pool, 12, 20);
+    CHECK(by_workers > 0);
+    CHECK(by_workers < 12);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
 /* pc_pool_destroy while a caller of pc_job_run_and_wait is inside its job's endless item: destroy
    cancels it and waits for the caller to leave before it frees the pool (else the caller's leaving
    locks a freed mutex: ASan and valgrind see it). */
@@ -1015,6 +1091,11 @@ int main(void) {
              test_a_synchronous_job_runs_on_its_caller_while_every_worker_is_busy);
     run_test("the_caller_never_runs_another_jobs_tasks", test_the_caller_never_runs_another_jobs_tasks);
     run_test("a_pool_of_one_runs_a_synchronous_job_on_one_thread", test_a_pool_of_one_runs_a_synchronous_job_on_one_thread);
+    run_test("lazy_wake_window_is_validated_and_defaults_to_about_one_wake_up",
+             test_lazy_wake_window_is_validated_and_defaults_to_about_one_wake_up);
+    run_test("a_job_expected_within_the_window_wakes_no_worker", test_a_job_expected_within_the_window_wakes_no_worker);
+    run_test("a_job_that_outlasts_the_window_wakes_the_workers_then",
+             test_a_job_that_outlasts_the_window_wakes_the_workers_then);
     run_test("destroy_waits_for_a_caller_inside_its_job", test_destroy_waits_for_a_caller_inside_its_job);
     run_test("idle_workers_use_no_cpu_once_the_spin_window_has_passed",
              test_idle_workers_use_no_cpu_once_the_spin_window_has_passed);

@@ -171,6 +171,48 @@ public final class NativePool implements AutoCloseable {
         return threads;
     }
 
+    /** The longest lazy wake window {@link #lazyWake(Duration)} accepts (PC_POOL_MAX_LAZY_WAKE_NS). */
+    public static final Duration MAX_LAZY_WAKE = Duration.ofNanos(Limits.MAX_LAZY_WAKE_NS);
+
+    /**
+     * The lazy wake window: a synchronous {@link #run} whose kernel's recent items say it will take no
+     * longer than this on the calling thread alone wakes no sleeping worker at first. The calling thread
+     * runs the job's tasks (workers that are busy or spinning still join), and wakes the workers only if
+     * the job is still running once the window has passed. Waking a sleeping thread costs about as much as
+     * such a job (~26 us on the reference VM), so without it a 2 to 40 us job on the pool took up to 3.5x
+     * its time on one thread. A kernel's first call on a pool, and any call its recent costs call larger,
+     * wake the workers at once. Results never depend on it, only which threads run which tasks. Default
+     * 30 us; see {@link #lazyWake(Duration)}.
+     */
+    public Duration lazyWake() {
+        enterCall(); // the native pool must not be destroyed meanwhile
+        try {
+            return Duration.ofNanos(Native.lazyWakeNanos(handle));
+        } finally {
+            jobEnded();
+        }
+    }
+
+    /**
+     * Sets the lazy wake window (see {@link #lazyWake()}); {@link Duration#ZERO} wakes the workers a job needs
+     * at once, every time. Takes effect at the next call.
+     *
+     * @throws IllegalArgumentException if {@code window} is negative or longer than {@link #MAX_LAZY_WAKE}
+     * @throws ClosedException if the pool is closed
+     */
+    public void lazyWake(Duration window) {
+        Objects.requireNonNull(window, "window must not be null");
+        if (window.isNegative() || window.compareTo(MAX_LAZY_WAKE) > 0) {
+            throw new IllegalArgumentException("window = " + window + ": must be between 0 and " + MAX_LAZY_WAKE);
+        }
+        enterCall(); // the native pool must not be destroyed meanwhile
+        try {
+            Native.setLazyWakeNanos(handle, window.toNanos());
+        } finally {
+            jobEnded();
+        }
+    }
+
     /**
      * Computes {@code kernel} over {@code problem} on the pool and waits for the result. A short call over
      * Java arrays of a built-in kernel reads and writes them in place (zero-copy, through a critical downcall

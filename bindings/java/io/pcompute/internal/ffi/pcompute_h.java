@@ -167,6 +167,24 @@ public class pcompute_h {
     public static int PC_POOL_MAX_SPIN_NS() {
         return PC_POOL_MAX_SPIN_NS;
     }
+    private static final int PC_POOL_DEFAULT_LAZY_WAKE_NS = (int)30000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_POOL_DEFAULT_LAZY_WAKE_NS 30000
+     * }
+     */
+    public static int PC_POOL_DEFAULT_LAZY_WAKE_NS() {
+        return PC_POOL_DEFAULT_LAZY_WAKE_NS;
+    }
+    private static final int PC_POOL_MAX_LAZY_WAKE_NS = (int)1000000L;
+    /**
+     * {@snippet lang=c :
+     * #define PC_POOL_MAX_LAZY_WAKE_NS 1000000
+     * }
+     */
+    public static int PC_POOL_MAX_LAZY_WAKE_NS() {
+        return PC_POOL_MAX_LAZY_WAKE_NS;
+    }
     private static final int PC_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1743,6 +1761,124 @@ public class pcompute_h {
                 traceDowncall("pc_pool_spin_ns", pool, out_spin_ns);
             }
             return (int)mh$.invokeExact(pool, out_spin_ns);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_set_lazy_wake_ns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_set_lazy_wake_ns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_lazy_wake_ns(pc_pool *pool, int64_t lazy_wake_ns)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_set_lazy_wake_ns$descriptor() {
+        return pc_pool_set_lazy_wake_ns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_lazy_wake_ns(pc_pool *pool, int64_t lazy_wake_ns)
+     * }
+     */
+    public static MethodHandle pc_pool_set_lazy_wake_ns$handle() {
+        return pc_pool_set_lazy_wake_ns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_lazy_wake_ns(pc_pool *pool, int64_t lazy_wake_ns)
+     * }
+     */
+    public static MemorySegment pc_pool_set_lazy_wake_ns$address() {
+        return pc_pool_set_lazy_wake_ns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_set_lazy_wake_ns(pc_pool *pool, int64_t lazy_wake_ns)
+     * }
+     */
+    public static int pc_pool_set_lazy_wake_ns(MemorySegment pool, long lazy_wake_ns) {
+        var mh$ = pc_pool_set_lazy_wake_ns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_set_lazy_wake_ns", pool, lazy_wake_ns);
+            }
+            return (int)mh$.invokeExact(pool, lazy_wake_ns);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pc_pool_lazy_wake_ns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pcompute_h.C_INT,
+            pcompute_h.C_POINTER,
+            pcompute_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pcompute_h.findOrThrow("pc_pool_lazy_wake_ns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_lazy_wake_ns(const pc_pool *pool, int64_t *out_lazy_wake_ns)
+     * }
+     */
+    public static FunctionDescriptor pc_pool_lazy_wake_ns$descriptor() {
+        return pc_pool_lazy_wake_ns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_lazy_wake_ns(const pc_pool *pool, int64_t *out_lazy_wake_ns)
+     * }
+     */
+    public static MethodHandle pc_pool_lazy_wake_ns$handle() {
+        return pc_pool_lazy_wake_ns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pc_status pc_pool_lazy_wake_ns(const pc_pool *pool, int64_t *out_lazy_wake_ns)
+     * }
+     */
+    public static MemorySegment pc_pool_lazy_wake_ns$address() {
+        return pc_pool_lazy_wake_ns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pc_status pc_pool_lazy_wake_ns(const pc_pool *pool, int64_t *out_lazy_wake_ns)
+     * }
+     */
+    public static int pc_pool_lazy_wake_ns(MemorySegment pool, MemorySegment out_lazy_wake_ns) {
+        var mh$ = pc_pool_lazy_wake_ns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pc_pool_lazy_wake_ns", pool, out_lazy_wake_ns);
+            }
+            return (int)mh$.invokeExact(pool, out_lazy_wake_ns);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

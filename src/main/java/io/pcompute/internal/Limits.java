@@ -12,6 +12,8 @@ public final class Limits {
 
     /** The most worker threads a native pool may have. */
     public static final int MAX_THREADS = pcompute_h.PC_MAX_THREADS();
+    /** The longest lazy wake window of a native pool, in nanoseconds. */
+    public static final long MAX_LAZY_WAKE_NS = pcompute_h.PC_POOL_MAX_LAZY_WAKE_NS();
     /** primes_trial counts below this end (lo + n) at most. */
     public static final long PRIMES_TRIAL_MAX_END = pcompute_h.PC_PRIMES_TRIAL_MAX_END();
     /** primes_sieve counts below this end (lo + n) at most. */

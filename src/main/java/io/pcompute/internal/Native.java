@@ -289,6 +289,20 @@ public final class Native {
         }
     }
 
+    /** The pool's lazy wake window in nanoseconds (pc_pool_lazy_wake_ns). */
+    public static long lazyWakeNanos(MemorySegment pool) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            check(pcompute_h.pc_pool_lazy_wake_ns(pool, out), "pc_pool_lazy_wake_ns");
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** Sets the pool's lazy wake window (pc_pool_set_lazy_wake_ns); the caller has checked the range. */
+    public static void setLazyWakeNanos(MemorySegment pool, long nanos) {
+        check(pcompute_h.pc_pool_set_lazy_wake_ns(pool, nanos), "pc_pool_set_lazy_wake_ns");
+    }
+
     public static void destroyPool(MemorySegment pool) {
         check(pcompute_h.pc_pool_destroy(pool), "pc_pool_destroy");
     }
