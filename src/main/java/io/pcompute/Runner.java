@@ -43,8 +43,11 @@ public interface Runner extends AutoCloseable {
      * Runs {@code kernel} over {@code problem} until this runner's next call on problems of its size is in
      * steady state, and returns how many calls that took. Fixed strategies need one call (JIT, first touch
      * of memory); {@link Strategy#AUTO} keeps going until it has timed its candidates for this size group
-     * (at least 3 calls each, about 2 ms of calls for cheap problems, at most 32 each), so an application
-     * can pay for that at start-up rather than on its first real requests.
+     * (at least 3 calls each, about 2 ms of calls for cheap problems, at most 32 each), then, the first
+     * time for that group, runs each candidate it tried untimed until its Java path is compiled (up to
+     * 12,000 calls or 250 ms each, at least 2 calls), forgets the first timings and times them again, so
+     * that no candidate is judged on its interpreted path. An application can pay for that at start-up
+     * rather than on its first real requests.
      */
     default <P, R> int warmUp(Kernel<P, R> kernel, P problem) {
         run(kernel, problem);

@@ -202,6 +202,33 @@ public final class AutoRunner implements Runner {
             }
         }
 
+        /** Untimed calls {@link #warmUp} made to warm the candidates: for tests. */
+        long warmCalls;
+        /** Whether {@link #warmUp} has warmed this group's candidates: once per group. */
+        private boolean warmed;
+
+        /** True for the first caller only: that one warms the group's candidates. */
+        synchronized boolean startWarming() {
+            boolean first = !warmed;
+            warmed = true;
+            return first;
+        }
+
+        /** The candidates timed so far. */
+        synchronized java.util.List<Strategy> tried() {
+            return new java.util.ArrayList<>(seen.keySet());
+        }
+
+        /** Drops every timing, as if no candidate had run: the first round starts again at the next call. */
+        synchronized void forget() {
+            seen.clear();
+            recent.clear();
+            java.util.Arrays.fill(typical, Long.MAX_VALUE);
+            fastest = null;
+            settled = null;
+            retime.clear();
+        }
+
         /** The fastest candidate so far (null before any run): a volatile read, no lock. */
         Strategy fastest() {
             return fastest;
@@ -243,13 +270,22 @@ public final class AutoRunner implements Runner {
     /** Times the candidates' runs: {@code System::nanoTime}, or a test's counting clock. */
     private final LongSupplier clock;
 
+    /** Whether {@link #warmUp} exercises the candidates before it times them (tests of the timing logic: no). */
+    private final boolean warmPaths;
+
     public AutoRunner(int threads) {
-        this(threads, System::nanoTime);
+        this(threads, System::nanoTime, true);
     }
 
+    /** TEST SEAM: AUTO timing with {@code clock}, and a {@link #warmUp} that only times (no warm phase). */
     AutoRunner(int threads, LongSupplier clock) {
+        this(threads, clock, false);
+    }
+
+    AutoRunner(int threads, LongSupplier clock, boolean warmPaths) {
         this.threads = threads;
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.warmPaths = warmPaths;
     }
 
     @Override
@@ -295,8 +331,46 @@ public final class AutoRunner implements Runner {
         }
     }
 
+    /**
+     * Per candidate, how long {@link #warmUp} exercises it untimed at most ({@value #WARM_NS} ns, but at
+     * least {@value #WARM_MIN_CALLS} calls), or until {@value #WARM_CALLS} calls: about what HotSpot needs
+     * to compile the candidate's Java path with C2 (the FFM downcall stubs included).
+     */
+    static final long WARM_NS = 250_000_000;
+    static final int WARM_CALLS = 12_000;
+    static final int WARM_MIN_CALLS = 2;
+
+    /**
+     * Times the candidates for this problem's size group as the first calls would, then exercises each
+     * candidate it tried, untimed, until its path is compiled (see {@link #WARM_NS}), forgets the first
+     * timings and times them all again. Timings taken cold are unfair to whichever candidate has more Java
+     * code on its path: a native-serial gcd_fast call of 14 µs took 25 µs and more while its FFM path was
+     * still interpreted, so AUTO settled on java-serial at 1.78x the best (bench/results/20261207-193051).
+     * Re-timing later does not mend that by itself: a candidate that is not chosen runs a few calls per
+     * re-timing, never enough to be compiled. Costs up to about 1 s per candidate.
+     */
     @Override
     public <P, R> int warmUp(Kernel<P, R> kernel, P problem) {
+        int calls = timeFirstRound(kernel, problem);
+        Trials t = trialsFor(kernel, problem);
+        if (!warmPaths || !t.startWarming()) {
+            return calls; // warmed before (or a test of the timing logic)
+        }
+        for (Strategy s : t.tried()) {
+            long deadline = System.nanoTime() + WARM_NS;
+            for (int k = 0; k < WARM_CALLS && (k < WARM_MIN_CALLS || System.nanoTime() < deadline); k++) {
+                Runners.requireOpen(closed, this);
+                kernel.validate(problem); // as a real call does: its path is warmed too
+                runValidated(s, kernel, problem, ProgressListener.NONE);
+                calls++;
+                t.warmCalls++; // only this thread writes it; tests read it after warmUp returned
+            }
+        }
+        t.forget();
+        return calls + timeFirstRound(kernel, problem);
+    }
+
+    private <P, R> int timeFirstRound(Kernel<P, R> kernel, P problem) {
         int calls = 0;
         do {
             run(kernel, problem);

@@ -22,7 +22,7 @@ class AutoRunnerTest {
 
     @Test
     void tinyProblemsSettleOnASerialRunnerAndHeavyOnesOnAPool() {
-        try (AutoRunner auto = new AutoRunner(2)) {
+        try (AutoRunner auto = new AutoRunner(2, System::nanoTime)) { // timing only: no warm phase
             Pairs tiny = new Pairs(new long[] {12, 18}, new long[] {8, 27});
             assertNull(auto.chosen(Gcd.FAST, 2), "nothing timed yet");
             int calls = auto.warmUp(Gcd.FAST, tiny);
@@ -125,10 +125,58 @@ class AutoRunnerTest {
     }
 
     @Test
-    void autoValidatesEachProblemOnceWhicheverRunnerItUses() {
+    void forgettingDropsColdTimingsSoTheFirstRoundStartsAgain() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        for (int i = 0; i < 20; i++) {
+            t.record(Strategy.NATIVE_SERIAL, 50_000); // an interpreted FFM path
+            t.record(Strategy.JAVA_SERIAL, 25_000);
+        }
+        assertEquals(Strategy.JAVA_SERIAL, t.fastest());
+        t.forget();
+        assertNull(t.fastest());
+        assertEquals(Strategy.JAVA_POOL, t.next(2), "timing starts over");
+        assertTypical(Long.MAX_VALUE, t, Strategy.NATIVE_SERIAL);
+        for (int i = 0; i < 4; i++) {
+            t.record(Strategy.NATIVE_SERIAL, 14_000); // compiled now
+            t.record(Strategy.JAVA_SERIAL, 25_000);
+        }
+        assertEquals(Strategy.NATIVE_SERIAL, t.fastest());
+        assertTypical(14_000, t, Strategy.NATIVE_SERIAL);
+    }
+
+    /**
+     * AUTO's warmUp times the candidates, runs each one untimed until its path is compiled, forgets the
+     * cold timings and times again: a candidate timed while its Java path was interpreted lost to java-serial
+     * for good (gcd_fast at size small, 1.78x the best, bench/results/20261207-193051).
+     */
+    @Test
+    void warmUpWarmsEachCandidateUntimedThenTimesThemAgainOncePerSizeGroup() {
         CountingKernel k = new CountingKernel();
         long[] problem = {1, 2, 3};
         try (AutoRunner auto = new AutoRunner(2)) {
+            int calls = auto.warmUp(k, problem); // the Java pool and Java serial (no C code)
+            AutoRunner.Trials t = auto.trialsFor(k, problem);
+            long timed = timedRuns(t);
+            long firstRound = calls - t.warmCalls - timed;
+            assertTrue(t.warmCalls >= 2 * AutoRunner.WARM_MIN_CALLS && t.warmCalls <= 2 * AutoRunner.WARM_CALLS,
+                    "warm calls " + t.warmCalls);
+            assertTrue(timed >= 2 * AutoRunner.MIN_TRIALS && timed <= 2 * AutoRunner.MAX_TRIALS, "timed " + timed);
+            assertTrue(firstRound >= 2 * AutoRunner.MIN_TRIALS && firstRound <= 2 * AutoRunner.MAX_TRIALS,
+                    "first round " + firstRound + ": forgotten, so the timings are the second round's only");
+            assertEquals(calls, k.validations.get(), "a warm call validates, as a real call does");
+            assertTrue(t.fastest() != null && t.next(2) == null, auto.describe(k, 3));
+            long warm = t.warmCalls;
+            assertEquals(1, auto.warmUp(k, problem), "already warmed and settled for this size group");
+            assertEquals(warm, t.warmCalls);
+            assertArrayEquals(new long[] {2, 3, 4}, auto.run(k, problem));
+        }
+    }
+
+    @Test
+    void autoValidatesEachProblemOnceWhicheverRunnerItUses() {
+        CountingKernel k = new CountingKernel();
+        long[] problem = {1, 2, 3};
+        try (AutoRunner auto = new AutoRunner(2, System::nanoTime)) {
             int calls = auto.warmUp(k, problem); // times the Java pool and Java serial (no C code)
             for (int i = 0; i < 100; i++) {
                 assertArrayEquals(new long[] {2, 3, 4}, auto.run(k, problem));
@@ -369,7 +417,7 @@ class AutoRunnerTest {
 
     @Test
     void oneThreadNeverGoesParallel() {
-        try (AutoRunner auto = new AutoRunner(1)) {
+        try (AutoRunner auto = new AutoRunner(1, System::nanoTime)) {
             Pairs heavy = new Pairs(TestData.random(1, 100, 500_000, 1_000_000), TestData.random(2, 100, 500_000, 1_000_000));
             int calls = auto.warmUp(Gcd.BRUTE, heavy);
             assertTrue(calls >= 2 * AutoRunner.MIN_TRIALS && calls <= 2 * AutoRunner.MAX_TRIALS, "calls " + calls);
