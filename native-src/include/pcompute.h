@@ -252,17 +252,19 @@ pc_status pc_run_keep(int32_t kernel, const pc_args* args, uint64_t n, uint64_t*
 /* Most worker threads a pool may have. */
 #define PC_MAX_THREADS 1024
 
-/* Idle spin window of a new pool's workers when they are fewer than pc_cpu_count(), in nanoseconds: about
-   one wake-up of a sleeping thread on the reference VM (~26 us), so a job started within that time after a
-   worker ran out of work is taken in about a microsecond instead of after a wake-up. */
+/* Idle spin window of a new pool's workers, in nanoseconds: about one wake-up of a sleeping thread on the
+   reference VM (~26 us), so a job started within that time after a worker ran out of work is taken in
+   about a microsecond instead of after a wake-up. */
 #define PC_POOL_DEFAULT_SPIN_NS 30000
 /* Largest spin window pc_pool_set_spin_ns accepts (1 ms): spinning is a latency trade, never a wait. */
 #define PC_POOL_MAX_SPIN_NS 1000000
 
 /* Creates a pool of `threads` persistent worker threads (0 = pc_cpu_count(), capped at PC_MAX_THREADS).
-   A worker that runs out of work spins (polls, burning its core) for the pool's spin window, then sleeps
-   without using CPU until a job is started: the window is PC_POOL_DEFAULT_SPIN_NS when threads <
-   pc_cpu_count(), else 0 (spinners would take cores from the threads doing work); see pc_pool_set_spin_ns.
+   A worker that runs out of work spins (polls, burning its core) for the pool's spin window,
+   PC_POOL_DEFAULT_SPIN_NS, then sleeps without using CPU until a job is started. When threads >=
+   pc_cpu_count() it spins only while the pool's busy workers, spinning workers and helping callers
+   (pc_job_run_and_wait) leave a core free, so a spinner never takes a core from a thread of the pool that
+   is working; an explicit pc_pool_set_spin_ns lifts that rule.
    On PC_OK *out_pool owns the pool; release it with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (threads < 0 or > PC_MAX_THREADS),
    PC_ERR_OUT_OF_MEMORY, PC_ERR_THREAD. */
@@ -273,7 +275,8 @@ pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads);
 
 /* Sets the pool's spin window: how long, in nanoseconds, an idle worker (and a thread in
    pc_job_run_and_wait whose job other workers are finishing) polls for work before it sleeps on a
-   condition variable. 0 turns spinning off (every idle thread sleeps at once). Takes effect at each
+   condition variable. 0 turns spinning off (every idle thread sleeps at once). Once set, the window
+   applies on every idle period, whether or not a core is free (see pc_pool_create). Takes effect at each
    thread's next idle period. Thread-safe; must not race with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (spin_ns < 0 or > PC_POOL_MAX_SPIN_NS). */
 pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns);

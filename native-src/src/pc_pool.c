@@ -27,13 +27,17 @@
  * only ever runs tasks of its own job, as OpenMP's master thread does: a job of one task then never waits
  * for a worker to wake up (~26 us on a VM), and a synchronous job ahead of others still makes progress on
  * its caller. A worker that runs out of work spins for pool->spin_ns (lock-free, polling pool->queued)
- * before it sleeps on work_cv, and a caller that has left its job spins as long on job->finished before
- * it sleeps on job->cv: a peer that is still spinning answers in about a microsecond. After the window
- * an idle worker sleeps and uses no CPU. pc_pool_destroy waits for callers to leave (they see the
- * cancel within a task's cancel interval) before it frees the pool.
+ * before it sleeps on work_cv -- when the workers fill the cores, only if pool->busy + spinning + callers
+ * leave a core free -- and a caller that has left its job spins on job->finished before it sleeps on
+ * job->cv (caller_tail_spin_ns): a peer that is still spinning answers in about a microsecond. After the
+ * window an idle worker sleeps and uses no CPU. A caller wakes no sleeping worker for a job its kernel's
+ * recent cost says it will finish alone within pool->lazy_wake_ns, unless the job outlasts that window
+ * (caller_run). pc_pool_destroy waits for callers to leave (they see the cancel within a task's cancel
+ * interval) before it frees the pool.
  *
  * Locking: pool->mu guards the three lists, every job's `state`, `running`, `has_tag` and `pool` fields,
- * the pool's `shutdown`, `wake_generation`, `callers` and `spinning`, and every write of `queued`.
+ * the pool's `shutdown`, `wake_generation`, `callers`, `spinning`, `busy` and `spin_when_free`, and every
+ * write of `queued`.
  * job->mu/job->cv guard `result`, `finished` and `started` for pc_job_wait and pc_job_wait_started.
  * Lock order: pool->mu, then job->mu (finish() takes job->mu with pool->mu held).
  * Memory orders: `queued` and `spin_ns` are read relaxed by spinners (a hint: the spinner takes pool->mu
@@ -124,6 +128,9 @@ struct pc_job {
    cost while a writer is between its two stores. Either only changes a guess: a wrong guess costs at most
    the lazy wake window plus one task of delay, never a wrong result (see caller_run). */
 #define COST_SLOTS 64
+/* A synchronous job expected to take less than lazy_wake_ns / HIDDEN_FRACTION is run by its caller alone
+   and not queued at first (3.75 us with the default window). */
+#define HIDDEN_FRACTION 8
 
 typedef struct cost_slot {
     atomic_uintptr_t def;
@@ -142,6 +149,9 @@ struct pc_pool {
     int shutdown;             /* pool->mu */
     int callers;              /* threads of pc_job_run_and_wait inside their job's tasks (pool->mu) */
     int spinning;             /* workers spinning for work, not asleep (pool->mu) */
+    int busy;                 /* workers inside a job's tasks (pool->mu) */
+    int spin_when_free;       /* spin only while busy + spinning + callers < cpus (pool->mu) */
+    int32_t cpus;             /* pc_cpu_count() at creation; immutable */
     atomic_int queued;        /* jobs in pool->queue (written under pool->mu; spinners poll it relaxed) */
     atomic_int_fast64_t spin_ns; /* idle spin window, 0 .. PC_POOL_MAX_SPIN_NS (relaxed) */
     atomic_int_fast64_t lazy_wake_ns; /* lazy wake window, 0 .. PC_POOL_MAX_LAZY_WAKE_NS (relaxed) */
@@ -193,10 +203,11 @@ static void cancel_locked(pc_pool* pool, pc_job* job) {
 
 /* ---- workers ------------------------------------------------------------------------------------ */
 
-/* Runs task c of the job; returns its items, or 0 once the thread must leave (cancelled or failed). */
-static uint64_t run_task(pc_job* job, uint64_t c) {
+/* Runs tasks c .. c + k - 1 of the job (those that exist) in one kernel call; returns their items, or 0
+   once the thread must leave (cancelled or failed). c < job->chunks. */
+static uint64_t run_tasks_from(pc_job* job, uint64_t c, uint64_t k) {
     uint64_t begin = c * job->chunk;
-    uint64_t end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
+    uint64_t end = k >= job->chunks - c ? job->n : (c + k) * job->chunk; /* < n: no overflow */
     pc_status st = pc_run_status(job->def->run(&job->args, begin, end, &job->cancel), &job->cancel);
     if (st != PC_OK) {
         if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
@@ -215,7 +226,7 @@ static void run_tasks(pc_job* job) {
     for (;;) {
         if (atomic_load_explicit(&job->cancel, memory_order_relaxed)) return;
         uint64_t c = atomic_fetch_add_explicit(&job->next_chunk, 1, memory_order_relaxed);
-        if (c >= job->chunks || run_task(job, c) == 0) return;
+        if (c >= job->chunks || run_tasks_from(job, c, 1) == 0) return;
     }
 }
 
@@ -265,7 +276,10 @@ static void* worker_main(void* arg) {
     for (;;) {
         if (!pool->shutdown && !list_linked(&pool->queue)) {
             int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
-            if (may_spin && spin_ns > 0) {
+            /* With as many workers as cores, spin only on a core no other thread of the pool uses: a
+               spinner beside busy workers and callers would take a core from one of them. */
+            int core_free = !pool->spin_when_free || pool->busy + pool->spinning + pool->callers < pool->cpus;
+            if (may_spin && spin_ns > 0 && core_free) {
                 may_spin = 0;
                 pool->spinning++; /* pc_job_start wakes fewer sleepers while this one looks */
                 pthread_mutex_unlock(&pool->mu);
@@ -281,11 +295,13 @@ static void* worker_main(void* arg) {
         may_spin = 1;
         pc_job* job = JOB_OF(pool->queue.next, queue_node);
         job->running++;
+        pool->busy++;
         pthread_mutex_unlock(&pool->mu);
 
         run_tasks(job);
 
         pthread_mutex_lock(&pool->mu);
+        pool->busy--;
         leave_job(pool, job);
     }
     pthread_mutex_unlock(&pool->mu);
@@ -339,32 +355,66 @@ typedef struct caller_stats {
     uint64_t tasks;
 } caller_stats;
 
-/* The caller's loop: run_tasks, timed. `deferred` sleeping workers were not woken when the job started,
-   because the kernel's recent cost says the caller alone will finish it within the lazy wake window
-   (`window_ns`): a wake-up costs about as much as such a whole job (~26 us on a VM, plus the waker's
-   system call), and a worker that arrives late only stretches the job's tail. If the job is still running
-   once the window has passed (the guess was wrong), the caller wakes them then. It reads the clock after
-   a task, at first after every one and then less often while tasks are short (at most once per
-   microsecond or so of work), so a long first task delays the wake by that one task at most. */
-static void caller_run(pc_pool* pool, pc_job* job, uint64_t deferred, int64_t window_ns, caller_stats* stats) {
+/* Puts a job its caller has been running alone (JOB_RUNNING, never queued: see pc_job_run_and_wait) on
+   the run queue, so that workers may join it, and returns how many sleeping workers to wake. pool->mu held. */
+static uint64_t publish_locked(pc_pool* pool, pc_job* job) {
+    if (job->state != JOB_RUNNING) return 0;
+    job->state = JOB_QUEUED;
+    list_push_back(&pool->queue, &job->queue_node);
+    atomic_store_explicit(&pool->queued, atomic_load_explicit(&pool->queued, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    uint64_t claimed = atomic_load_explicit(&job->next_chunk, memory_order_relaxed);
+    uint64_t left = claimed < job->chunks ? job->chunks - claimed : 0;
+    uint64_t limit = pool->threads > 1 ? (uint64_t)pool->threads - 1 : 0; /* the caller is one of the team */
+    uint64_t spinning = (uint64_t)pool->spinning;
+    uint64_t wake = left > spinning ? left - spinning : 0;
+    return wake < limit ? wake : limit;
+}
+
+/* The caller's loop: run_tasks, timed. The kernel's recent cost said the caller alone would finish the job
+   soon, so the workers were left alone: `deferred` sleeping workers were not woken (the job is queued, and
+   busy or spinning workers may join), or, when `hidden`, the job is not even queued (expected to take a
+   few microseconds: another thread joining costs more than it saves). A wake-up costs about as much as a
+   job within the lazy wake window (~26 us on a VM, plus the waker's system call), and a worker that
+   arrives late only stretches the job's tail. If the job is still running once the window (`window_ns`)
+   has passed (the guess was wrong), the caller queues it if hidden and wakes workers then. It reads the
+   clock after a task, at first after every one and then less often while tasks are short (at most once
+   per microsecond or so of work), so a long first task delays the wake by that one task at most. */
+static void caller_run(pc_pool* pool, pc_job* job, uint64_t deferred, int hidden, int64_t window_ns,
+                       caller_stats* stats) {
     int64_t start = monotonic_ns();
     int64_t checked = start;
     uint64_t stride = 1, until_check = 1;
+    int watching = deferred > 0 || hidden;
+    /* While the job is hidden no other thread claims its tasks, so the caller claims them in batches that
+       double (one kernel call each: a 16x16 matmul in eight calls of two rows cost a third more than in
+       one), and one at a time once others may join. A batch is at most as long as all before it, so a
+       wrong guess is found at most about one window late. */
+    uint64_t batch = 1;
+    int alone = hidden;
     for (;;) {
         if (atomic_load_explicit(&job->cancel, memory_order_relaxed)) break;
-        uint64_t c = atomic_fetch_add_explicit(&job->next_chunk, 1, memory_order_relaxed);
+        uint64_t c = atomic_fetch_add_explicit(&job->next_chunk, batch, memory_order_relaxed);
         if (c >= job->chunks) break;
-        uint64_t items = run_task(job, c);
+        uint64_t items = run_tasks_from(job, c, batch);
         if (items == 0) break;
         stats->items += items;
-        stats->tasks++;
-        if (deferred > 0 && --until_check == 0) {
+        stats->tasks += batch < job->chunks - c ? batch : job->chunks - c;
+        if (alone && batch < job->chunks) batch *= 2;
+        if (watching && --until_check == 0) {
             int64_t now = monotonic_ns();
             if (now - start >= window_ns) {
+                watching = 0;
+                alone = 0;
+                batch = 1;
                 if (atomic_load_explicit(&job->next_chunk, memory_order_relaxed) < job->chunks) {
+                    if (hidden) {
+                        pthread_mutex_lock(&pool->mu);
+                        deferred = publish_locked(pool, job);
+                        pthread_mutex_unlock(&pool->mu);
+                    }
                     wake_workers(pool, deferred);
                 }
-                deferred = 0;
             } else if (now - checked < 1000 && stride < 1024) {
                 stride *= 2; /* tasks this short: look less often */
             }
@@ -376,7 +426,7 @@ static void caller_run(pc_pool* pool, pc_job* job, uint64_t deferred, int64_t wi
 }
 
 /* How long a caller that has left its job spins for the workers still inside before it sleeps: the pool's
-   spin window, or, when that is off (the workers fill the cores), about two of the tasks it ran, within
+   spin window, or, when that is off or the workers fill the cores, about two of the tasks it ran, within
    [1, 30] us: what is left is at most one task per worker inside, and a sleep costs a wake-up (~26 us). */
 static int64_t caller_tail_spin_ns(int64_t spin_ns, const caller_stats* stats) {
     if (spin_ns > 0) return spin_ns;
@@ -436,8 +486,11 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     if (pthread_cond_init(&pool->work_cv, NULL) != 0) goto fail_work_cv;
     if (cond_init_monotonic(&pool->done_cv) != 0) goto fail_done_cv;
     atomic_init(&pool->queued, 0);
-    /* Spinning pays only when an idle core can run the spinner: off when the workers fill the cores. */
-    atomic_init(&pool->spin_ns, threads < cpus ? PC_POOL_DEFAULT_SPIN_NS : 0);
+    /* Spinning pays only when an idle core can run the spinner: when the workers fill the cores, a worker
+       spins only while the pool's busy workers, spinners and callers leave a core free. */
+    atomic_init(&pool->spin_ns, PC_POOL_DEFAULT_SPIN_NS);
+    pool->cpus = cpus;
+    pool->spin_when_free = threads >= cpus;
     atomic_init(&pool->lazy_wake_ns, PC_POOL_DEFAULT_LAZY_WAKE_NS);
     for (int i = 0; i < COST_SLOTS; i++) {
         atomic_init(&pool->costs[i].def, 0);
@@ -473,7 +526,10 @@ pc_status pc_pool_thread_count(const pc_pool* pool, int32_t* out_threads) {
 pc_status pc_pool_set_spin_ns(pc_pool* pool, int64_t spin_ns) {
     if (pool == NULL) return PC_ERR_NULL_ARGUMENT;
     if (spin_ns < 0 || spin_ns > PC_POOL_MAX_SPIN_NS) return PC_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&pool->mu);
+    pool->spin_when_free = 0; /* an explicit window applies as set */
     atomic_store_explicit(&pool->spin_ns, spin_ns, memory_order_relaxed);
+    pthread_mutex_unlock(&pool->mu);
     return PC_OK;
 }
 
@@ -744,16 +800,30 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     if (pool == NULL) return pc_job_wait(job, -1);
     pthread_mutex_lock(&pool->mu);
     int was_created = job->state == JOB_CREATED;
-    uint64_t wake = start_locked(pool, job, 1);
-    /* Only the call that started the job helps, and only while the job is queued (tasks unclaimed): this
-       thread then runs tasks of this job and of no other, as a worker would, and leaves it as they do. */
-    int help = was_created && job->state == JOB_QUEUED && !pool->shutdown;
+    int64_t window_ns = atomic_load_explicit(&pool->lazy_wake_ns, memory_order_relaxed);
+    /* A job expected to take less than an eighth of the window (a few us) is not even queued: another
+       thread joining it (the cache lines of its data and outputs, its tail) costs more than it saves. */
+    int hidden = was_created && job->n > 0 && !pool->shutdown &&
+                 expected_within(pool, job->def, job->n, window_ns / HIDDEN_FRACTION);
+    uint64_t wake = 0;
+    if (hidden) {
+        job->state = JOB_RUNNING; /* never queued: no worker sees it until publish_locked */
+        pthread_mutex_lock(&job->mu);
+        mark_started(job);
+        pthread_mutex_unlock(&job->mu);
+    } else {
+        wake = start_locked(pool, job, 1);
+    }
+    /* Only the call that started the job helps, and only while the job is queued (tasks unclaimed) or
+       hidden: this thread then runs tasks of this job and of no other, as a worker would, and leaves it as
+       they do. */
+    int help = hidden || (was_created && job->state == JOB_QUEUED && !pool->shutdown);
     if (help) {
         job->running++;
         pool->callers++;
     }
-    int64_t spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
-    int64_t window_ns = atomic_load_explicit(&pool->lazy_wake_ns, memory_order_relaxed);
+    /* The tail spin: the pool's window, or when the workers fill the cores, about two tasks' time */
+    int64_t spin_ns = pool->spin_when_free ? 0 : atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
     uint64_t deferred = 0;
     if (help && wake > 0 && expected_within(pool, job->def, job->n, window_ns)) {
         deferred = wake; /* caller_run wakes them if the job outlasts the window */
@@ -763,7 +833,7 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     wake_workers(pool, wake); /* wake > 0 only when help: pool->callers > 0 keeps the pool alive */
     if (help) {
         caller_stats stats = {0, 0, 0};
-        caller_run(pool, job, deferred, window_ns, &stats);
+        caller_run(pool, job, deferred, hidden, window_ns, &stats);
         record_cost(pool, job->def, stats.ns, stats.items);
         pthread_mutex_lock(&pool->mu);
         leave_job(pool, job);

@@ -208,6 +208,20 @@ public final class Native {
         return invalidOrCheck(status, badIndex, "pc_pool_run_def_buffers (critical)");
     }
 
+    /**
+     * One synchronous job on {@code pool} over native buffers passed as arguments, as an ordinary downcall
+     * ({@code pc_pool_run_def_buffers}: create, run with the calling thread helping, free): the buffers'
+     * arenas are held open for the call. For a call of any length (safepoints are not held off). The pool
+     * must stay open for the whole call. Same returns as {@link #run}.
+     */
+    public static int poolRunBuffers(Arena arena, MemorySegment pool, MemorySegment kernelDef, MemorySegment args,
+                                     long n, long chunk, long[] badIndex, MemorySegment[] in, MemorySegment[] out) {
+        MemorySegment[] b = bufferArguments(in, out);
+        MemorySegment bad = arena.allocate(ValueLayout.JAVA_LONG);
+        return invalidOrCheck(pcompute_h.pc_pool_run_def_buffers(pool, kernelDef, args, n, chunk, bad,
+                b[0], b[1], b[2], b[3], b[4], b[5]), bad, badIndex, "pc_pool_run_def_buffers");
+    }
+
     private static MemorySegment[] bufferArguments(MemorySegment[] in, MemorySegment[] out) {
         int inputs = pcompute_h.PC_MAX_INPUTS();
         MemorySegment[] b = new MemorySegment[inputs + pcompute_h.PC_MAX_OUTPUTS()];
