@@ -295,8 +295,10 @@ pc_status pc_pool_spin_ns(const pc_pool* pool, int64_t* out_spin_ns);
    the caller alone will finish a new job of that kernel within the window, the call wakes no sleeping
    worker at first: waking one costs about as much as the whole job, and the caller runs every task itself
    (workers that are busy or spinning still join). If the job is still running once the window has
-   passed, the caller wakes them then, after the task it is running; a kernel's first job on a pool, and
-   any job its last measurements call larger, wake them at once. Results never depend on it: only which
+   passed, the caller wakes them then, after the task it is running; a kernel's first job on a pool, any
+   job its last measurements call larger, and any job that starts within the pool's spin window after a
+   caller left its job (a stream of jobs: a worker woken now still spins at the next one) wake them at
+   once. A job expected under an eighth of the window is not queued at first (no worker joins it). Results never depend on it: only which
    threads run which tasks. 0 turns it off (every job wakes the workers it needs at once). Thread-safe;
    must not race with pc_pool_destroy.
    Errors: PC_ERR_NULL_ARGUMENT, PC_ERR_INVALID_ARGUMENT (lazy_wake_ns < 0 or > PC_POOL_MAX_LAZY_WAKE_NS). */

@@ -155,6 +155,7 @@ struct pc_pool {
     atomic_int queued;        /* jobs in pool->queue (written under pool->mu; spinners poll it relaxed) */
     atomic_int_fast64_t spin_ns; /* idle spin window, 0 .. PC_POOL_MAX_SPIN_NS (relaxed) */
     atomic_int_fast64_t lazy_wake_ns; /* lazy wake window, 0 .. PC_POOL_MAX_LAZY_WAKE_NS (relaxed) */
+    atomic_int_fast64_t last_caller_end_ns; /* when a caller last left its job (monotonic; relaxed) */
     cost_slot costs[COST_SLOTS]; /* what a task item of a kernel cost a caller lately (relaxed) */
     int32_t threads;          /* immutable once created */
     pthread_t* workers;       /* immutable once created; joined only by pc_pool_destroy */
@@ -259,6 +260,7 @@ static inline void cpu_relax(void) {
    acquire); returns whether it saw it. */
 static int spin_until_set(const atomic_int* flag, int64_t spin_ns) {
     if (spin_ns <= 0) return 0;
+    if (atomic_load_explicit(flag, memory_order_relaxed)) return 1; /* no clock read when already set */
     int64_t deadline = monotonic_ns() + spin_ns;
     for (;;) {
         for (int k = 0; k < 16; k++) {
@@ -381,8 +383,7 @@ static uint64_t publish_locked(pc_pool* pool, pc_job* job) {
    clock after a task, at first after every one and then less often while tasks are short (at most once
    per microsecond or so of work), so a long first task delays the wake by that one task at most. */
 static void caller_run(pc_pool* pool, pc_job* job, uint64_t deferred, int hidden, int64_t window_ns,
-                       caller_stats* stats) {
-    int64_t start = monotonic_ns();
+                       int64_t start, caller_stats* stats) {
     int64_t checked = start;
     uint64_t stride = 1, until_check = 1;
     int watching = deferred > 0 || hidden;
@@ -492,6 +493,7 @@ pc_status pc_pool_create(int32_t threads, pc_pool** out_pool) {
     pool->cpus = cpus;
     pool->spin_when_free = threads >= cpus;
     atomic_init(&pool->lazy_wake_ns, PC_POOL_DEFAULT_LAZY_WAKE_NS);
+    atomic_init(&pool->last_caller_end_ns, INT64_MIN / 2);
     for (int i = 0; i < COST_SLOTS; i++) {
         atomic_init(&pool->costs[i].def, 0);
         atomic_init(&pool->costs[i].ns_per_item_x16, 0);
@@ -825,7 +827,14 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     /* The tail spin: the pool's window, or when the workers fill the cores, about two tasks' time */
     int64_t spin_ns = pool->spin_when_free ? 0 : atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
     uint64_t deferred = 0;
-    if (help && wake > 0 && expected_within(pool, job->def, job->n, window_ns)) {
+    int64_t start = monotonic_ns();
+    /* Synchronous jobs arriving within a spin window of each other: a worker woken now is still spinning
+       at the next one and joins it at once, so a stream of short jobs runs on the whole team after its
+       first job. Only a job after a quiet spell is left to its caller (the workers are asleep then). */
+    int64_t worker_spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    int stream = worker_spin_ns > 0 &&
+                 start - atomic_load_explicit(&pool->last_caller_end_ns, memory_order_relaxed) < worker_spin_ns;
+    if (help && wake > 0 && !stream && expected_within(pool, job->def, job->n, window_ns)) {
         deferred = wake; /* caller_run wakes them if the job outlasts the window */
         wake = 0;
     }
@@ -833,8 +842,9 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     wake_workers(pool, wake); /* wake > 0 only when help: pool->callers > 0 keeps the pool alive */
     if (help) {
         caller_stats stats = {0, 0, 0};
-        caller_run(pool, job, deferred, hidden, window_ns, &stats);
+        caller_run(pool, job, deferred, hidden, window_ns, start, &stats);
         record_cost(pool, job->def, stats.ns, stats.items);
+        atomic_store_explicit(&pool->last_caller_end_ns, start + stats.ns, memory_order_relaxed);
         pthread_mutex_lock(&pool->mu);
         leave_job(pool, job);
         pool->callers--;
