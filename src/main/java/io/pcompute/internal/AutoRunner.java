@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * still awake, the other processes of a shared machine quiet for a moment) made AUTO pick a pool whose
  * typical run was slower than a serial one. From then on AUTO uses the fastest candidate, and it looks again now
  * and then — after the group's 64th, 128th, 256th, ... call it times every candidate again, a few runs in a row, the first of
- * them not recorded (it wakes the candidate's threads and caches after the others' calls) — so a
+ * them not recorded (it wakes the candidate's threads and caches after the others' calls); a candidate more than
+ * 3 times slower than the fastest only when its burst costs at most 5% of what the calls since the last re-timing
+ * took (else at a later one) — so a
  * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
  * that vanishes as calls accumulate; the new runs push the old ones out of the window. {@link #warmUp} does
  * the first timing up front.
@@ -54,6 +56,12 @@ public final class AutoRunner implements Runner {
 
     /** Re-timing starts after this many calls in a group, and recurs at each doubling. */
     static final long RETIME_FIRST = 64;
+    /**
+     * A candidate's re-timing burst may cost at most 1/this of the calls since the last one (5%), unless the
+     * candidate's time is within {@link #RETIME_NEAR} times the fastest one's.
+     */
+    static final long RETIME_SHARE_DIVISOR = 20;
+    static final long RETIME_NEAR = 3;
 
     /**
      * Per kernel and size group: per candidate, the fastest time seen, the runs and their total time.
@@ -136,7 +144,21 @@ public final class AutoRunner implements Runner {
             }
             if (calls >= nextRetime) {
                 nextRetime = Math.max(nextRetime * 2, calls + 1);
+                // A burst may cost at most RETIME_SHARE of what the calls since the last re-timing took at
+                // the fastest candidate's pace; a dearer candidate waits for a later (doubled) re-timing.
+                // Before, re-timing java-pool (~350 ms a run) among 21 ms native-pool calls made AUTO's
+                // scaled seed workload average 92 ms a call.
+                // A candidate within RETIME_NEAR times the fastest is always re-timed.
+                Strategy best = fastest;
+                long budget = best == null ? Long.MAX_VALUE
+                        : Math.max(saturatingMultiply(calls - lastRetimeCalls, typical(best)) / RETIME_SHARE_DIVISOR,
+                                saturatingMultiply((MIN_TRIALS + 1) * RETIME_NEAR, typical(best)));
+                lastRetimeCalls = calls;
                 for (Strategy c : seen.keySet()) { // the fastest too: its time may date from a cold start
+                    long time = typical(c);
+                    if (c != best && time != Long.MAX_VALUE && saturatingMultiply(MIN_TRIALS + 1, time) > budget) {
+                        continue;
+                    }
                     // a short burst: one isolated run finds pool threads parked, caches cold. Its first run
                     // is not recorded: after thousands of calls of another candidate it pays for waking this
                     // one (a native reduction of 0.36 µs was timed at 0.7-1.1 µs that way, and lost to Java)
@@ -210,6 +232,15 @@ public final class AutoRunner implements Runner {
             if (settled != null) {
                 settled = fastest;
             }
+        }
+
+        /** The call count at the last re-timing. */
+        long lastRetimeCalls;
+
+        private static long saturatingMultiply(long a, long b) {
+            long high = Math.multiplyHigh(a, b);
+            long low = a * b;
+            return (high == 0 && low >= 0) || (high == -1 && low < 0) ? low : Long.MAX_VALUE;
         }
 
         /** Per candidate (by ordinal): its next run opens a re-timing burst and is not recorded. */

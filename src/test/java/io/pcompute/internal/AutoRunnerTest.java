@@ -195,6 +195,30 @@ class AutoRunnerTest {
         assertEquals(12, t.burstWarmUps, "one per candidate and burst");
     }
 
+    /** A re-timing burst costs at most 5% of the calls since the last one: a dear loser waits for a later one. */
+    @Test
+    void aCandidateWhoseBurstCostsMoreThanFivePercentOfTheCallsSinceWaitsForALaterReTiming() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        for (int i = 0; i < AutoRunner.MAX_TRIALS; i++) { // one thread: the serial candidates
+            t.record(Strategy.NATIVE_SERIAL, 1_000);
+            t.record(Strategy.JAVA_SERIAL, 100_000);
+        }
+        assertNull(t.take(1), "settled");
+        t.calls = t.nextRetime; // 64 calls of 1 µs: a 4-run burst of 100 µs runs is far above 5% of them
+        assertEquals(java.util.Set.of(Strategy.NATIVE_SERIAL), drainRetiming(t));
+        t.calls = 100_000; // ~100 ms of calls since: 5 ms of budget, enough for the 0.4 ms burst
+        assertEquals(java.util.Set.of(Strategy.NATIVE_SERIAL, Strategy.JAVA_SERIAL), drainRetiming(t));
+    }
+
+    private static java.util.Set<Strategy> drainRetiming(AutoRunner.Trials t) {
+        java.util.Set<Strategy> taken = java.util.EnumSet.noneOf(Strategy.class);
+        for (Strategy s = t.take(1); s != null; s = t.take(1)) {
+            taken.add(s);
+            t.record(s, s == Strategy.NATIVE_SERIAL ? 1_000 : 100_000);
+        }
+        return taken;
+    }
+
     @Test
     void autoValidatesEachProblemOnceWhicheverRunnerItUses() {
         CountingKernel k = new CountingKernel();
