@@ -1007,18 +1007,7 @@ static int items_run_by_spinning_workers(pc_pool* pool, uint64_t count) {
     CHECK_STATUS(PC_OK, pc_job_submit(pool, PC_KERNEL_GCD_BRUTE, &gcd, 2, 1, &warm, NULL));
     CHECK_STATUS(PC_OK, pc_job_wait(warm, -1));
     CHECK_STATUS(PC_OK, pc_job_free(warm));
-    uint64_t marks[4] = {0};
-    CHECK(count <= 4);
-    pc_args args = marks_args(marks, count, 20);
-    pc_job* job = NULL;
-    CHECK_STATUS(PC_OK, pc_job_create_def(pool, &WHOSE_THREAD, &args, count, 1, &job, NULL));
-    thread_mark = 4;
-    CHECK_STATUS(PC_OK, pc_job_run_and_wait(job, NULL, NULL, NULL, NULL, NULL, NULL));
-    thread_mark = 0;
-    CHECK_STATUS(PC_OK, pc_job_free(job));
-    int by_workers = 0;
-    for (uint64_t k = 0; k < count; k++) by_workers += marks[k] == 99;
-    return by_workers;
+    return items_run_right_away_by_workers(pool, count, 20);
 }
 
 /* A job expected to take a few microseconds (under an eighth of the window) is not queued at all: a
