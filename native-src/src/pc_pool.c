@@ -824,14 +824,14 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
         job->running++;
         pool->callers++;
     }
+    int64_t worker_spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
     /* The tail spin: the pool's window, or when the workers fill the cores, about two tasks' time */
-    int64_t spin_ns = pool->spin_when_free ? 0 : atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    int64_t spin_ns = pool->spin_when_free ? 0 : worker_spin_ns;
     uint64_t deferred = 0;
     int64_t start = monotonic_ns();
     /* Synchronous jobs arriving within a spin window of each other: a worker woken now is still spinning
        at the next one and joins it at once, so a stream of short jobs runs on the whole team after its
        first job. Only a job after a quiet spell is left to its caller (the workers are asleep then). */
-    int64_t worker_spin_ns = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
     int stream = worker_spin_ns > 0 &&
                  start - atomic_load_explicit(&pool->last_caller_end_ns, memory_order_relaxed) < worker_spin_ns;
     if (help && wake > 0 && !stream && expected_within(pool, job->def, job->n, window_ns)) {

@@ -240,11 +240,7 @@ public final class NativePool implements AutoCloseable {
      * flight, so close() waits for it; the segments' arenas are held open by the downcall.
      */
     private <P, R> R runCopied(Kernel<P, R> kernel, P problem, Buffers buffers, long n) {
-        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
-            if (KernelAccess.input(buffers, i) instanceof Buffers.SegmentInput s) {
-                Segments.check(s.segment(), "input " + i, Thread.currentThread(), s.type().size());
-            }
-        }
+        checkSegmentInputs(buffers, Thread.currentThread());
         enterCall();
         try {
             ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
@@ -404,13 +400,7 @@ public final class NativePool implements AutoCloseable {
     }
 
     private <P, R> Job<R> startCopied(Kernel<P, R> kernel, P problem, Buffers buffers, Thread accessor) {
-        List<String> names = new ArrayList<>(); // as NativeBuffers.callerSegments() orders them
-        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
-            if (KernelAccess.input(buffers, i) instanceof Buffers.SegmentInput s) {
-                Segments.check(s.segment(), "input " + i, accessor, s.type().size());
-                names.add("input " + i);
-            }
-        }
+        List<String> names = checkSegmentInputs(buffers, accessor);
         ScratchPool.Scratch memory = scratch.take(NativeBuffers.bytesNeeded(buffers));
         try {
             NativeBuffers nb = NativeBuffers.copyIn(buffers, SegmentAllocator.slicingAllocator(memory.memory));
@@ -424,6 +414,21 @@ public final class NativePool implements AutoCloseable {
             scratch.give(memory);
             throw t;
         }
+    }
+
+    /**
+     * Checks the problem's native-segment inputs for {@code accessor} (alive, accessible, aligned) and
+     * returns their names ("input i") in the order NativeBuffers.callerSegments() lists them.
+     */
+    private static List<String> checkSegmentInputs(Buffers buffers, Thread accessor) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < Buffers.MAX_INPUTS; i++) {
+            if (KernelAccess.input(buffers, i) instanceof Buffers.SegmentInput s) {
+                Segments.check(s.segment(), "input " + i, accessor, s.type().size());
+                names.add("input " + i);
+            }
+        }
+        return names;
     }
 
     private Job<MemorySegment> startSegments(PairKernel kernel, MemorySegment a, MemorySegment b,

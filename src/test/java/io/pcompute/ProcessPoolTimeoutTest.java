@@ -51,27 +51,15 @@ class ProcessPoolTimeoutTest {
     void aFailedJobsWorkersNeverWriteIntoMemoryHandedOutAgain() throws InterruptedException {
         int n = 3000;
         try (ProcessPool pool = ProcessPool.create(1); Arena arena = Arena.ofConfined()) {
-            MemorySegment a = pool.allocate(arena, 8L * n), b = pool.allocate(arena, 8L * n);
-            for (int k = 0; k < n; k++) {
-                b.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_000 + 2L * k);
-                a.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_001 + 2L * k); // coprime: the brute force walks all the way down
-            }
+            SegmentGcd.Problem slow = slowPairs(pool, arena, n);
             try {
-                pool.run(new SegmentGcd(), new SegmentGcd.Problem(a, b), ProgressListener.NONE, LONG);
+                pool.run(new SegmentGcd(), slow, ProgressListener.NONE, LONG);
                 return; // fixed: nothing to show
             } catch (ArithmeticException expected) {
                 // the job "ended"; its worker has not
             }
-            MemorySegment mine = pool.allocate(arena, 8L * n); // where the job's output was
-            mine.fill((byte) 0xFF);
-            Thread.sleep(1500);
-            long overwritten = 0;
-            for (long i = 0; i < mine.byteSize(); i += 8) {
-                if (mine.get(ValueLayout.JAVA_LONG, i) != -1) {
-                    overwritten++;
-                }
-            }
-            assertEquals(0, overwritten, "longs of my own fresh allocation overwritten by a job that had already failed");
+            assertEquals(0, overwrittenAfter(pool, arena, n), // lands where the job's output was
+                    "longs of my own fresh allocation overwritten by a job that had already failed");
         }
     }
 
@@ -85,30 +73,45 @@ class ProcessPoolTimeoutTest {
     void aThrowingProgressListenerDoesNotFreeMemoryTheWorkersStillWrite() throws InterruptedException {
         int n = 3000;
         try (ProcessPool pool = ProcessPool.create(1); Arena arena = Arena.ofConfined()) {
-            MemorySegment a = pool.allocate(arena, 8L * n), b = pool.allocate(arena, 8L * n);
-            for (int k = 0; k < n; k++) {
-                b.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_000 + 2L * k);
-                a.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_001 + 2L * k);
-            }
+            SegmentGcd.Problem slow = slowPairs(pool, arena, n);
             ProgressListener throwing = items -> {
                 throw new IllegalStateException("the progress bar is gone");
             };
             try {
-                pool.run(new SegmentGcd(), new SegmentGcd.Problem(a, b), throwing, null);
+                pool.run(new SegmentGcd(), slow, throwing, null);
                 fail("the listener's exception was swallowed");
             } catch (IllegalStateException expected) {
                 // the caller's own exception: fine, but the job must be over by now
             }
-            MemorySegment mine = pool.allocate(arena, 8L * n);
-            mine.fill((byte) 0xFF);
-            Thread.sleep(1500);
-            long overwritten = 0;
-            for (long i = 0; i < mine.byteSize(); i += 8) {
-                if (mine.get(ValueLayout.JAVA_LONG, i) != -1) {
-                    overwritten++;
-                }
-            }
-            assertEquals(0, overwritten, "longs of my own fresh allocation overwritten by a job whose run() had returned");
+            assertEquals(0, overwrittenAfter(pool, arena, n),
+                    "longs of my own fresh allocation overwritten by a job whose run() had returned");
         }
+    }
+
+    /** n coprime pairs near 2 * 10^6 in pool memory: the brute force walks all the way down (seconds). */
+    private static SegmentGcd.Problem slowPairs(ProcessPool pool, Arena arena, int n) {
+        MemorySegment a = pool.allocate(arena, 8L * n), b = pool.allocate(arena, 8L * n);
+        for (int k = 0; k < n; k++) {
+            b.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_000 + 2L * k);
+            a.setAtIndex(ValueLayout.JAVA_LONG, k, 2_000_001 + 2L * k);
+        }
+        return new SegmentGcd.Problem(a, b);
+    }
+
+    /**
+     * Allocates n longs of pool memory (first fit: where the ended job's output was), fills them, waits
+     * 1.5 s and counts those that changed meanwhile.
+     */
+    private static long overwrittenAfter(ProcessPool pool, Arena arena, int n) throws InterruptedException {
+        MemorySegment mine = pool.allocate(arena, 8L * n);
+        mine.fill((byte) 0xFF);
+        Thread.sleep(1500);
+        long overwritten = 0;
+        for (long i = 0; i < mine.byteSize(); i += 8) {
+            if (mine.get(ValueLayout.JAVA_LONG, i) != -1) {
+                overwritten++;
+            }
+        }
+        return overwritten;
     }
 }
