@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * median of its last {@value #WINDOW} runs is its time — not the fastest: one lucky pool run (a worker
  * still awake, the other processes of a shared machine quiet for a moment) made AUTO pick a pool whose
  * typical run was slower than a serial one. From then on AUTO uses the fastest candidate, and it looks again now
- * and then — after the group's 64th, 128th, 256th, ... call it times every candidate again, a few runs in a row, the first of
- * them not recorded (it wakes the candidate's threads and caches after the others' calls); a candidate more than
+ * and then — after the group's 64th, 128th, 256th, ... call it times every candidate again, a few runs in a row after
+ * runs that are not recorded: the first, and more until they have taken {@value #SETTLE_NS} ns (at most
+ * {@value #SETTLE_MAX_RUNS}), as a candidate after the others' calls pays for waking its threads and moving the data
+ * into its cores' caches; a candidate more than
  * 3 times slower than the fastest only when its burst costs at most 5% of what the calls since the last re-timing
  * took (else at a later one) — so a
  * first impression (Java code timed before the JIT compiled it, a noisy moment) does not stick, at a cost
@@ -62,6 +64,16 @@ public final class AutoRunner implements Runner {
      */
     static final long RETIME_SHARE_DIVISOR = 20;
     static final long RETIME_NEAR = 3;
+    /**
+     * A re-timing burst records its runs only once the runs before have taken this long (the first is never
+     * recorded). A native pool timed after thousands of native-serial calls of a 1 MiB {@code reduce_sum}
+     * took 17-40 µs a run for its first 5-8 runs (about 150 µs: its workers asleep, the data in the caller's
+     * core's cache) and 8-9 µs from then on, as it does back to back; a burst that recorded its runs 2-4 kept
+     * it at a median of 27 µs, and AUTO used native-serial at 15 µs (1.77x the best).
+     */
+    static final long SETTLE_NS = 250_000;
+    /** At most this many unrecorded runs open a burst, however cheap. */
+    static final int SETTLE_MAX_RUNS = 64;
 
     /**
      * Per kernel and size group: per candidate, the fastest time seen, the runs and their total time.
@@ -152,17 +164,20 @@ public final class AutoRunner implements Runner {
                 Strategy best = fastest;
                 long budget = best == null ? Long.MAX_VALUE
                         : Math.max(saturatingMultiply(calls - lastRetimeCalls, typical(best)) / RETIME_SHARE_DIVISOR,
-                                saturatingMultiply((MIN_TRIALS + 1) * RETIME_NEAR, typical(best)));
+                                burstCost(saturatingMultiply(RETIME_NEAR, typical(best))));
                 lastRetimeCalls = calls;
                 for (Strategy c : seen.keySet()) { // the fastest too: its time may date from a cold start
                     long time = typical(c);
-                    if (c != best && time != Long.MAX_VALUE && saturatingMultiply(MIN_TRIALS + 1, time) > budget) {
+                    if (c != best && time != Long.MAX_VALUE && burstCost(time) > budget) {
                         continue;
                     }
-                    // a short burst: one isolated run finds pool threads parked, caches cold. Its first run
-                    // is not recorded: after thousands of calls of another candidate it pays for waking this
-                    // one (a native reduction of 0.36 µs was timed at 0.7-1.1 µs that way, and lost to Java)
-                    skipNext[c.ordinal()] = true;
+                    // a short burst: one isolated run finds pool threads parked, caches cold. Its first runs
+                    // are not recorded (record, SETTLE_NS): after thousands of calls of another candidate
+                    // they pay for waking this one (a native reduction of 0.36 µs was timed at 0.7-1.1 µs
+                    // that way, and lost to Java)
+                    settling[c.ordinal()] = true;
+                    settleSpent[c.ordinal()] = 0;
+                    settleRuns[c.ordinal()] = 0;
                     for (int i = 0; i < MIN_TRIALS + 1; i++) {
                         retime.add(c);
                     }
@@ -170,6 +185,12 @@ public final class AutoRunner implements Runner {
             }
             Strategy r = retime.poll();
             settled = r == null ? fastest : null;
+            if (r != null && extraSettleRuns > 0) {
+                // a burst's added unrecorded run (record) is not counted: else a burst of many cheap ones
+                // would reach the next re-timing by itself
+                extraSettleRuns--;
+                CALLS.setOpaque(this, calls - 1);
+            }
             return r;
         }
 
@@ -212,9 +233,16 @@ public final class AutoRunner implements Runner {
         }
 
         synchronized void record(Strategy s, long ns) {
-            if (skipNext[s.ordinal()]) { // the first run of a re-timing burst
-                skipNext[s.ordinal()] = false;
+            int o = s.ordinal();
+            if (settling[o]) { // a run that opens a re-timing burst: not recorded
                 burstWarmUps++;
+                settleSpent[o] += ns;
+                if (++settleRuns[o] < SETTLE_MAX_RUNS && settleSpent[o] < SETTLE_NS) {
+                    retime.addFirst(s); // one more before the burst's recorded runs
+                    extraSettleRuns++;
+                } else {
+                    settling[o] = false;
+                }
                 return;
             }
             long[] t = seen.computeIfAbsent(s, k -> new long[] {Long.MAX_VALUE, 0, 0});
@@ -243,8 +271,23 @@ public final class AutoRunner implements Runner {
             return (high == 0 && low >= 0) || (high == -1 && low < 0) ? low : Long.MAX_VALUE;
         }
 
-        /** Per candidate (by ordinal): its next run opens a re-timing burst and is not recorded. */
-        private final boolean[] skipNext = new boolean[Strategy.values().length];
+        /** A re-timing burst's cost, its unrecorded runs included, for a candidate that takes `time` a run. */
+        private static long burstCost(long time) {
+            return saturatingAdd(saturatingMultiply(MIN_TRIALS, time), Math.max(time, SETTLE_NS));
+        }
+
+        private static long saturatingAdd(long a, long b) {
+            long sum = a + b;
+            return sum < 0 ? Long.MAX_VALUE : sum;
+        }
+
+        /** Per candidate (by ordinal): its runs open a re-timing burst and are not recorded (see record). */
+        private final boolean[] settling = new boolean[Strategy.values().length];
+        /** Per candidate (by ordinal): the time and the runs its current burst has not recorded so far. */
+        private final long[] settleSpent = new long[Strategy.values().length];
+        private final int[] settleRuns = new int[Strategy.values().length];
+        /** Runs record added to the front of {@link #retime}, whose call takeLocked does not count. */
+        private int extraSettleRuns;
         /** Runs timed but not recorded because they opened a re-timing burst: for tests. */
         long burstWarmUps;
         /** Untimed calls {@link #warmUp} made to warm the candidates: for tests. */
@@ -266,13 +309,14 @@ public final class AutoRunner implements Runner {
 
         /** Drops every timing, as if no candidate had run: the first round starts again at the next call. */
         synchronized void forget() {
-            java.util.Arrays.fill(skipNext, false);
+            java.util.Arrays.fill(settling, false);
             seen.clear();
             recent.clear();
             java.util.Arrays.fill(typical, Long.MAX_VALUE);
             fastest = null;
             settled = null;
             retime.clear();
+            extraSettleRuns = 0;
         }
 
         /** The fastest candidate so far (null before any run): a volatile read, no lock. */

@@ -192,7 +192,44 @@ class AutoRunnerTest {
         }
         assertTypical(400, t, Strategy.NATIVE_SERIAL); // before: 1,000 (the median of cold, cold, warm)
         assertEquals(Strategy.NATIVE_SERIAL, t.fastest());
-        assertEquals(12, t.burstWarmUps, "one per candidate and burst");
+        // sub-µs runs never add up to SETTLE_NS: each burst opens with SETTLE_MAX_RUNS unrecorded runs
+        assertEquals(6 * 2 * AutoRunner.SETTLE_MAX_RUNS, t.burstWarmUps, "per candidate and burst");
+    }
+
+    /**
+     * A pool timed after a spell of serial calls is slow for its first runs (workers asleep, the data in the
+     * caller's core's cache): a burst records its runs only once the runs before have taken SETTLE_NS. A
+     * native pool of 9 µs back to back, 30 µs for the first 6 runs of a burst, stays chosen over a native
+     * serial run of 15 µs; before, bursts that recorded their runs 2-4 pushed its median to 30 µs and AUTO
+     * used native-serial (reduce_sum over 1 MiB: 1.77x the best).
+     */
+    @Test
+    void aReTimingBurstRecordsItsRunsOnlyOnceTheyHaveSettled() {
+        AutoRunner.Trials t = new AutoRunner.Trials();
+        java.util.function.ToLongFunction<Strategy> steady = s -> switch (s) {
+            case NATIVE_POOL -> 9_000;
+            case NATIVE_SERIAL -> 15_000;
+            default -> 40_000;
+        };
+        for (Strategy s = t.take(2); s != null; s = t.take(2)) { // the first round: back to back
+            t.record(s, steady.applyAsLong(s));
+        }
+        assertEquals(Strategy.NATIVE_POOL, t.fastest());
+        java.util.List<Integer> poolRuns = new java.util.ArrayList<>();
+        for (int burst = 0; burst < 8; burst++) {
+            t.calls = t.nextRetime;
+            java.util.Map<Strategy, Integer> runInBurst = new java.util.EnumMap<>(Strategy.class);
+            for (Strategy s = t.take(2); s != null; s = t.take(2)) {
+                int k = runInBurst.merge(s, 1, Integer::sum);
+                t.record(s, s == Strategy.NATIVE_POOL && k <= 6 ? 30_000 : steady.applyAsLong(s));
+            }
+            assertEquals(Strategy.NATIVE_POOL, t.fastest(),
+                    "after burst " + burst + ": native-pool " + t.typical(Strategy.NATIVE_POOL) + " ns");
+            poolRuns.add(runInBurst.get(Strategy.NATIVE_POOL));
+        }
+        assertTypical(9_000, t, Strategy.NATIVE_POOL);
+        // 6 slow runs (180 µs) and 8 of 9 µs reach 250 µs, then MIN_TRIALS recorded
+        assertEquals(java.util.Collections.nCopies(8, 6 + 8 + AutoRunner.MIN_TRIALS), poolRuns);
     }
 
     /** A re-timing burst costs at most 5% of the calls since the last one: a dear loser waits for a later one. */
@@ -239,11 +276,14 @@ class AutoRunnerTest {
         long[] problem = {1, 2, 3};
         try (AutoRunner auto = new AutoRunner(2)) {
             auto.warmUp(k, problem); // 6 to 64 calls: the Java pool and Java serial, 3 to 32 runs each
-            for (int i = 0; i < 300; i++) { // past the re-timing burst at the 256th call, short of the 512th
+            AutoRunner.Trials t = auto.trialsFor(k, problem);
+            // past the re-timing burst at the 256th call (its unrecorded runs beyond the first are not
+            // counted), short of the 512th
+            for (int i = 0; i < 300 || !t.retime.isEmpty(); i++) {
                 auto.run(k, problem);
             }
-            AutoRunner.Trials t = auto.trialsFor(k, problem);
-            assertTrue(t.calls > 256 + 4 * AutoRunner.MIN_TRIALS && t.calls < 500, "calls " + t.calls);
+            auto.run(k, problem); // the call after a burst's last run settles the group
+            assertTrue(t.calls > 256 && t.calls < 500 && t.nextRetime >= 512, "calls " + t.calls + ", next " + t.nextRetime);
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             Thread holder = Thread.ofPlatform().start(() -> {
@@ -318,15 +358,20 @@ class AutoRunnerTest {
             assertEquals(2L * warmUp, reads.get(), "every first-round call is timed: two clock reads");
             AutoRunner.Trials t = auto.trialsFor(k, problem);
             long timedBefore = timedRuns(t);
-            for (int i = 0; i < 1000; i++) {
+            int calls = 0;
+            for (; calls < 1000 || !t.retime.isEmpty(); calls++) { // 1000 calls and the end of their last burst
                 auto.run(k, problem);
             }
-            // the re-timing bursts: 2 candidates x 4 runs each, the first of each burst timed but not recorded
-            long timed = timedRuns(t) - timedBefore + t.burstWarmUps;
-            assertEquals(2 * (warmUp + timed), reads.get(), "timed " + timed + " of 1000 calls");
-            assertTrue(timed > 0 && timed <= 5 * 2 * (AutoRunner.MIN_TRIALS + 1), "timed " + timed + " of 1000 calls");
-            assertEquals(t.burstWarmUps * AutoRunner.MIN_TRIALS, timedRuns(t) - timedBefore,
-                    "each burst records MIN_TRIALS runs after its first");
+            // the re-timing bursts (after calls 64, 128, 256, 512): per candidate, runs timed but not recorded
+            // (at most SETTLE_MAX_RUNS), then MIN_TRIALS recorded
+            long recorded = timedRuns(t) - timedBefore;
+            long timed = recorded + t.burstWarmUps;
+            assertEquals(2 * (warmUp + timed), reads.get(), "timed " + timed + " of " + calls + " calls");
+            assertTrue(recorded > 0 && recorded % AutoRunner.MIN_TRIALS == 0 && recorded <= 4 * 2 * AutoRunner.MIN_TRIALS,
+                    "recorded " + recorded + " of " + calls + " calls");
+            long bursts = recorded / AutoRunner.MIN_TRIALS;
+            assertTrue(t.burstWarmUps >= bursts && t.burstWarmUps <= bursts * AutoRunner.SETTLE_MAX_RUNS,
+                    t.burstWarmUps + " unrecorded runs in " + bursts + " bursts");
         }
     }
 
