@@ -161,8 +161,10 @@ pc_status pc_gcd_brute(const int64_t* a, const int64_t* b, int64_t* out, uint64_
 pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, uint64_t* bad_index);
 
 /* ---- SIMD paths ----------------------------------------------------------------------------------
-   Kernels with vectorized code (today PC_KERNEL_GCD_BRUTE, also through pc_gcd_brute) run one of these
-   paths; every path computes the same bits, only the speed differs. By default the library uses the
+   Kernels with vectorized code (PC_KERNEL_GCD_BRUTE and PC_KERNEL_GCD_FAST, also through pc_gcd_brute and
+   pc_gcd_fast) run one of these paths; every path computes the same bits, only the speed differs.
+   gcd_fast has an AVX-512 path only (64 pairs at a time; AVX2 has no 64-bit lane minimum, absolute
+   value or bit count): on PC_SIMD_AVX2 it runs the scalar loop. By default the library uses the
    widest path the CPU (and the OS) supports. The choice is process-wide and read by each kernel call
    as it starts, so tests, validators and benchmarks can run every path on any machine that has it.
    Environment: PCOMPUTE_SIMD=scalar|avx2|avx512|auto is read once, at the first use of the choice
@@ -172,7 +174,7 @@ pc_status pc_gcd_fast(const int64_t* a, const int64_t* b, int64_t* out, uint64_t
 #define PC_SIMD_AUTO 0   /* the widest path this CPU supports */
 #define PC_SIMD_SCALAR 1 /* plain C, one candidate at a time */
 #define PC_SIMD_AVX2 2   /* x86-64 AVX2 + FMA: 4 doubles per step (8 floats up to 2^24) */
-#define PC_SIMD_AVX512 3 /* x86-64 AVX-512F: 8 doubles per step (16 floats up to 2^24) */
+#define PC_SIMD_AVX512 3 /* x86-64 AVX-512F + CD: 8 doubles per step (16 floats up to 2^24) */
 
 /* 1 if this process can run `level` (PC_SIMD_AUTO and PC_SIMD_SCALAR always), 0 if the CPU or the OS
    lacks it or the value is not one of PC_SIMD_*. Thread-safe. */

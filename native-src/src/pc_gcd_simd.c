@@ -1,6 +1,7 @@
 /* gcd_brute's candidate loop on three paths -- scalar, AVX2 (4 doubles or 8 floats per step), AVX-512
- * (8 doubles or 16 floats) -- and the process-wide choice between them (pc_simd_force, PCOMPUTE_SIMD;
- * see "SIMD paths" in pcompute.h).
+ * (8 doubles or 16 floats) --, gcd_fast's binary gcd on two (scalar, AVX-512: 64 pairs at a time; see
+ * gcd_fast_avx512), and the process-wide choice between them (pc_simd_force, PCOMPUTE_SIMD; see "SIMD
+ * paths" in pcompute.h).
  *
  * Every path runs the origin algorithm: candidates d from min(a, b) down to 1, the first d dividing both
  * wins. The vector paths test several consecutive candidates per step and return the highest lane that
@@ -224,6 +225,103 @@ int64_t pc_gcd_brute_pair(int64_t a, int64_t b, int32_t level, pc_budget* budget
     return pc_gcd_brute_scalar(a, b, budget);
 }
 
+/* ---- gcd_fast: Stein's binary gcd, 64 pairs at a time ------------------------------------------- */
+
+/* The scalar gcd_fast of one pair (a, b >= 0): Stein's binary gcd, O(log max) steps, no division. The
+   min/max step is written for conditional moves: the branchy swap mispredicts half the time on random
+   inputs and was 2.6x slower (the kernel benchmark caught it). */
+int64_t pc_gcd_fast_scalar(int64_t a64, int64_t b64) {
+    uint64_t u = (uint64_t)a64;
+    uint64_t v = (uint64_t)b64;
+    if (u == 0) return (int64_t)v;
+    if (v == 0) return (int64_t)u;
+    int shift = __builtin_ctzll(u | v);
+    u >>= __builtin_ctzll(u);
+    do {
+        v >>= __builtin_ctzll(v);
+        uint64_t lo = u < v ? u : v;
+        uint64_t hi = u < v ? v : u;
+        u = lo;
+        v = hi - lo;
+    } while (v != 0);
+    return (int64_t)(u << shift);
+}
+
+#if GCD_SIMD_X86
+/* Vectors of 8 lanes per call of gcd_fast_avx512. */
+#define GCD_FAST_VECTORS (PC_GCD_FAST_LANES / 8)
+
+/* Trailing zeros of each lane: 63 - lzcnt(x & -x); -1 for x == 0, a count that shifts a lane to 0. */
+__attribute__((target("avx512f,avx512cd"))) static inline __m512i trailing_zeros(__m512i x) {
+    __m512i lowest = _mm512_and_si512(x, _mm512_sub_epi64(_mm512_setzero_si512(), x));
+    return _mm512_sub_epi64(_mm512_set1_epi64(63), _mm512_lzcnt_epi64(lowest));
+}
+
+/* gcd_fast of PC_GCD_FAST_LANES pairs (a, b >= 0) in 8 vectors of 8 lanes, interleaved to hide the
+   latency of each step's chain (tests/gcd_simd_bench.c, 65,536 random pairs below 2^63 on the reference
+   machine: 7.1x the scalar loop with 8 vectors, 5.8x with 4, 5.5x with 2; more vectors than registers
+   spill, but every lane runs until the slowest of its call's 64 has finished). Each lane runs the binary gcd in the form with the shortest chain
+   (x = |y - x| >> tz(y - x), y = min(x, y); Lemire's and Algorithmica's write-ups): for x, y odd, gcd(x, y)
+   = gcd(|y - x|, min(x, y)) and |y - x| is even, so every step keeps the gcd and shrinks max(x, y) until
+   x == 0, leaving y = the odd part of the gcd; shifted back by tz(a | b), the largest power of 2 dividing
+   both. The gcd of two integers is unique, so this is the scalar loop's value bit for bit (the tests
+   compare them, and with Euclid). Inputs are below 2^63, so y - x and |y - x| fit in int64. A lane with a
+   zero input has gcd a | b (gcd(0, b) = b, gcd(a, 0) = a, gcd(0, 0) = 0) and takes no step. A lane that
+   has finished (x == 0) is masked out of the updates while others go on: at most ~2 x 63 steps. */
+__attribute__((target("avx512f,avx512cd"))) static void gcd_fast_avx512(const int64_t* a, const int64_t* b,
+                                                                       int64_t* out) {
+    __m512i x[GCD_FAST_VECTORS], y[GCD_FAST_VECTORS], xz[GCD_FAST_VECTORS], shift[GCD_FAST_VECTORS], either[GCD_FAST_VECTORS];
+    __mmask8 zero[GCD_FAST_VECTORS];
+    for (int h = 0; h < GCD_FAST_VECTORS; h++) {
+        __m512i va = _mm512_loadu_si512(a + 8 * h);
+        __m512i vb = _mm512_loadu_si512(b + 8 * h);
+        either[h] = _mm512_or_si512(va, vb);
+        zero[h] = _mm512_testn_epi64_mask(va, va) | _mm512_testn_epi64_mask(vb, vb);
+        shift[h] = trailing_zeros(either[h]);
+        x[h] = _mm512_maskz_mov_epi64((__mmask8)~zero[h], va); /* 0: the lane takes no step */
+        xz[h] = trailing_zeros(x[h]);
+        y[h] = _mm512_srlv_epi64(vb, trailing_zeros(vb));
+    }
+    for (;;) {
+        __mmask8 active[GCD_FAST_VECTORS];
+        __mmask8 any = 0;
+        for (int h = 0; h < GCD_FAST_VECTORS; h++) {
+            active[h] = _mm512_test_epi64_mask(x[h], x[h]);
+            any |= active[h];
+        }
+        if (any == 0) break;
+        for (int h = 0; h < GCD_FAST_VECTORS; h++) {
+            __m512i odd = _mm512_srlv_epi64(x[h], xz[h]);
+            __m512i diff = _mm512_sub_epi64(y[h], odd);
+            xz[h] = trailing_zeros(diff);
+            y[h] = _mm512_mask_min_epu64(y[h], active[h], odd, y[h]);
+            x[h] = _mm512_mask_abs_epi64(x[h], active[h], diff);
+        }
+    }
+    for (int h = 0; h < GCD_FAST_VECTORS; h++) {
+        __m512i g = _mm512_sllv_epi64(y[h], shift[h]);
+        _mm512_storeu_si512(out + 8 * h, _mm512_mask_mov_epi64(g, zero[h], either[h]));
+    }
+}
+#endif
+
+int pc_gcd_fast_vectorized(int32_t level) {
+#if GCD_SIMD_X86
+    return level == PC_SIMD_AVX512;
+#else
+    (void)level;
+    return 0;
+#endif
+}
+
+void pc_gcd_fast_lanes(const int64_t* a, const int64_t* b, int64_t* out) {
+#if GCD_SIMD_X86
+    gcd_fast_avx512(a, b, out);
+#else
+    for (int k = 0; k < PC_GCD_FAST_LANES; k++) out[k] = pc_gcd_fast_scalar(a[k], b[k]);
+#endif
+}
+
 /* ---- the process-wide choice -------------------------------------------------------------------- */
 
 /* The path in effect (PC_SIMD_SCALAR .. PC_SIMD_AVX512), or -1 before the first use has read
@@ -241,7 +339,7 @@ int32_t pc_simd_supported(int32_t level) {
             return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
         case PC_SIMD_AVX512:
             __builtin_cpu_init();
-            return __builtin_cpu_supports("avx512f");
+            return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
 #endif
         default: return 0;
     }

@@ -100,6 +100,15 @@ PC_INTERNAL extern const pc_kernel_def pc_def_matmul;
 PC_INTERNAL int64_t pc_gcd_brute_pair(int64_t a, int64_t b, int32_t level, pc_budget* budget);
 PC_INTERNAL int64_t pc_gcd_brute_scalar(int64_t a, int64_t b, pc_budget* budget);
 
+/* gcd_fast (pc_gcd_simd.c): pc_gcd_fast_scalar is one pair (a, b >= 0) on the scalar path. When
+   pc_gcd_fast_vectorized(level) (pc_simd_level(): the AVX-512 path; AVX2 has no 64-bit lane minimum,
+   absolute value or bit count, so it runs the scalar loop), pc_gcd_fast_lanes computes PC_GCD_FAST_LANES
+   pairs at once, the same bits. */
+#define PC_GCD_FAST_LANES 64
+PC_INTERNAL int64_t pc_gcd_fast_scalar(int64_t a, int64_t b);
+PC_INTERNAL int pc_gcd_fast_vectorized(int32_t level);
+PC_INTERNAL void pc_gcd_fast_lanes(const int64_t* a, const int64_t* b, int64_t* out);
+
 /* The kernel registered under `id`, or NULL. */
 PC_INTERNAL const pc_kernel_def* pc_kernel_lookup(int32_t id);
 

@@ -47,37 +47,24 @@ static pc_status gcd_brute_run(const pc_args* args, uint64_t begin, uint64_t end
     return PC_OK;
 }
 
-/* Stein's binary gcd on non-negative inputs; O(log max) steps, no division. The min/max step is
-   written for conditional moves: the branchy swap mispredicts half the time on random inputs and was
-   2.6x slower (the kernel benchmark caught it). */
-static int64_t gcd_fast_one(int64_t a64, int64_t b64) {
-    uint64_t u = (uint64_t)a64;
-    uint64_t v = (uint64_t)b64;
-    if (u == 0) return (int64_t)v;
-    if (v == 0) return (int64_t)u;
-    int shift = __builtin_ctzll(u | v);
-    u >>= __builtin_ctzll(u);
-    do {
-        v >>= __builtin_ctzll(v);
-        uint64_t lo = u < v ? u : v;
-        uint64_t hi = u < v ? v : u;
-        u = lo;
-        v = hi - lo;
-    } while (v != 0);
-    return (int64_t)(u << shift);
-}
-
 static pc_status gcd_fast_run(const pc_args* args, uint64_t begin, uint64_t end, const atomic_int* cancel) {
     const int64_t* a = args->in[0];
     const int64_t* b = args->in[1];
     int64_t* out = args->out[0];
     pc_budget budget = pc_budget_start(cancel);
-    for (uint64_t k = begin; k < end; k++) {
+    uint64_t k = begin;
+    if (pc_gcd_fast_vectorized(pc_simd_level())) { /* once per task: the paths compute the same bits */
+        for (; end - k >= PC_GCD_FAST_LANES; k += PC_GCD_FAST_LANES) {
+            if (pc_budget_spend(&budget, PC_GCD_FAST_LANES * PC_UNITS_GCD_FAST_ITEM)) return PC_ERR_CANCELLED;
+            pc_gcd_fast_lanes(a + k, b + k, out + k);
+        }
+    }
+    for (; k < end; k++) {
         if (pc_budget_spend(&budget, PC_UNITS_GCD_FAST_ITEM)) return PC_ERR_CANCELLED;
-        out[k] = gcd_fast_one(a[k], b[k]);
+        out[k] = pc_gcd_fast_scalar(a[k], b[k]);
     }
     if (pc_bug_planted(PC_KERNEL_GCD_FAST)) { /* test only: wrong whenever a % 7 == 3 */
-        for (uint64_t k = begin; k < end; k++) out[k] += a[k] % 7 == 3;
+        for (uint64_t i = begin; i < end; i++) out[i] += a[i] % 7 == 3;
     }
     return PC_OK;
 }

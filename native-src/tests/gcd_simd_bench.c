@@ -1,10 +1,11 @@
-/* gcd_brute per SIMD path (a measurement, not a test: run it by hand). For each path this CPU has, times
+/* gcd_brute and gcd_fast per SIMD path (a measurement, not a test: run it by hand). For each path this CPU has, times
  * pc_gcd_brute on the origin's ten seed pairs (README, SeedCommand), on random pairs in [1, 10^7]
  * (seeded; statistically the scaled seed workload, not its exact pairs; both in the vector paths' float
  * tier) and on up to 10 random pairs in 2^24 + [1, 10^7] (their double tier), on the calling thread, and prints
  * the best of `rounds` runs in ms, ns per pair and ns per candidate divisor tried (sum of
  * min(a, b) - gcd + 1 over the pairs), plus the speedup over the scalar path. Checks every result
- * against Euclid. Usage: pcompute_gcd_simd_bench [rounds=7] [random_pairs=200]. */
+ * against Euclid. Then gcd_fast on 65,536 random pairs of full width and of up to 10^9, ns per pair per path.
+ * Usage: pcompute_gcd_simd_bench [rounds=7] [random_pairs=200]. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,13 +35,16 @@ static uint64_t next_random(void) {
     return rng_state * 0x2545F4914F6CDD1Du;
 }
 
-/* Best of `rounds` runs of the n pairs on `level`, in seconds; 0 on a wrong result. */
-static double best_time(int32_t level, const int64_t* a, const int64_t* b, int64_t* out, uint64_t n, int rounds) {
+typedef pc_status (*gcd_fn)(const int64_t*, const int64_t*, int64_t*, uint64_t, uint64_t*);
+
+/* Best of `rounds` runs of `gcd` over the n pairs on `level`, in seconds; 0 on a wrong result. */
+static double best_time(gcd_fn gcd, int32_t level, const int64_t* a, const int64_t* b, int64_t* out, uint64_t n,
+                        int rounds) {
     if (pc_simd_force(level) != PC_OK) return 0;
     double best = 1e30;
     for (int r = 0; r < rounds; r++) {
         double t0 = now_seconds();
-        if (pc_gcd_brute(a, b, out, n, NULL) != PC_OK) return 0;
+        if (gcd(a, b, out, n, NULL) != PC_OK) return 0;
         double t = now_seconds() - t0;
         if (t < best) best = t;
     }
@@ -62,7 +66,7 @@ static void measure(const char* title, const int64_t* a, const int64_t* b, uint6
             printf("  %-7s skipped: this CPU lacks it\n", PATH_NAMES[level]);
             continue;
         }
-        double t = best_time(level, a, b, out, n, rounds);
+        double t = best_time(pc_gcd_brute, level, a, b, out, n, rounds);
         if (t == 0) {
             printf("  %-7s WRONG RESULT\n", PATH_NAMES[level]);
             continue;
@@ -70,6 +74,29 @@ static void measure(const char* title, const int64_t* a, const int64_t* b, uint6
         if (level == PC_SIMD_SCALAR) scalar = t;
         printf("  %-7s %9.3f ms  %12.0f ns/pair  %6.3f ns/candidate  %5.2fx scalar\n", PATH_NAMES[level], t * 1e3,
                t * 1e9 / (double)n, t * 1e9 / candidates, scalar > 0 ? scalar / t : 0.0);
+    }
+    free(out);
+}
+
+/* gcd_fast (Stein's binary gcd; a vector path on AVX-512 only) over n pairs, per path. */
+static void measure_fast(const char* title, const int64_t* a, const int64_t* b, uint64_t n, int rounds) {
+    int64_t* out = malloc(sizeof *out * n);
+    if (out == NULL) return;
+    printf("gcd_fast, %s: %" PRIu64 " pairs, best of %d\n", title, n, rounds);
+    double scalar = 0;
+    for (int32_t level = PC_SIMD_SCALAR; level <= PC_SIMD_AVX512; level++) {
+        if (!pc_simd_supported(level)) {
+            printf("  %-7s skipped: this CPU lacks it\n", PATH_NAMES[level]);
+            continue;
+        }
+        double t = best_time(pc_gcd_fast, level, a, b, out, n, rounds);
+        if (t == 0) {
+            printf("  %-7s WRONG RESULT\n", PATH_NAMES[level]);
+            continue;
+        }
+        if (level == PC_SIMD_SCALAR) scalar = t;
+        printf("  %-7s %9.3f ms  %8.2f ns/pair  %5.2fx scalar\n", PATH_NAMES[level], t * 1e3, t * 1e9 / (double)n,
+               scalar > 0 ? scalar / t : 0.0);
     }
     free(out);
 }
@@ -102,6 +129,23 @@ int main(int argc, char** argv) {
     measure("random pairs in 2^24 + [1, 10^7] (doubles), seed 42", ra, rb, nd, rounds);
     free(ra);
     free(rb);
+
+    uint64_t nf = 1u << 16;
+    int64_t* fa = malloc(sizeof *fa * nf);
+    int64_t* fb = malloc(sizeof *fb * nf);
+    if (fa == NULL || fb == NULL) return 1;
+    for (uint64_t k = 0; k < nf; k++) {
+        fa[k] = (int64_t)(next_random() >> 1);
+        fb[k] = (int64_t)(next_random() >> 1);
+    }
+    measure_fast("random pairs in [0, 2^63), seed 42", fa, fb, nf, rounds);
+    for (uint64_t k = 0; k < nf; k++) {
+        fa[k] = (int64_t)(next_random() % 1000000000) + 1;
+        fb[k] = (int64_t)(next_random() % 1000000000) + 1;
+    }
+    measure_fast("random pairs in [1, 10^9], seed 42", fa, fb, nf, rounds);
+    free(fa);
+    free(fb);
     pc_simd_force(PC_SIMD_AUTO);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* C tests of gcd_brute's SIMD paths (pc_gcd_simd.c): every path this CPU supports, forced with
+/* C tests of gcd_brute's and gcd_fast's SIMD paths (pc_gcd_simd.c): every path this CPU supports, forced with
  * pc_simd_force, against Euclid (pc_test.h) and against the scalar path, on random pairs, pairs sharing a
  * large factor, primes, 1, equal values, values around 2^24 (floats to doubles), 2^52, 2^53 (where the
  * vector paths hand over to the scalar loop) and INT64_MAX, array lengths 0..17 and every min(a, b) up to 40 (the partial last
@@ -70,21 +70,32 @@ static void add_pair(int64_t a, int64_t b) {
     }
 }
 
-/* Runs the batch on path `level` into out and checks every result against Euclid. */
+static int64_t fast_out[MAX_PAIRS];
+
+/* Checks out[0, npairs) of kernel `name` on path `level` against Euclid. */
+static void check_against_euclid(const char* name, int32_t level, const int64_t* out) {
+    int reported = 0;
+    for (size_t k = 0; k < npairs; k++) {
+        int64_t want = euclid(pa[k], pb[k]);
+        if (out[k] != want && reported++ < 5) {
+            fprintf(stderr, "  %s: %s(%" PRId64 ", %" PRId64 ") = %" PRId64 ", Euclid says %" PRId64 "\n",
+                    PATH_NAMES[level], name, pa[k], pb[k], out[k], want);
+            checks_failed++;
+        }
+    }
+}
+
+/* Runs the batch through gcd_brute and gcd_fast on path `level`, gcd_brute into out, and checks every
+   result against Euclid. */
 static void run_batch_on(int32_t level, int64_t* out) {
     CHECK_STATUS(PC_OK, pc_simd_force(level));
     CHECK(pc_simd_level() == level);
     memset(out, 0, sizeof(int64_t) * npairs);
     CHECK_STATUS(PC_OK, pc_gcd_brute(pa, pb, out, (uint64_t)npairs, NULL));
-    int reported = 0;
-    for (size_t k = 0; k < npairs; k++) {
-        int64_t want = euclid(pa[k], pb[k]);
-        if (out[k] != want && reported++ < 5) {
-            fprintf(stderr, "  %s: gcd_brute(%" PRId64 ", %" PRId64 ") = %" PRId64 ", Euclid says %" PRId64 "\n",
-                    PATH_NAMES[level], pa[k], pb[k], out[k], want);
-            checks_failed++;
-        }
-    }
+    check_against_euclid("gcd_brute", level, out);
+    memset(fast_out, 0, sizeof(int64_t) * npairs);
+    CHECK_STATUS(PC_OK, pc_gcd_fast(pa, pb, fast_out, (uint64_t)npairs, NULL));
+    check_against_euclid("gcd_fast", level, fast_out);
 }
 
 /* The batch on the scalar path, then on every supported vector path: each against Euclid and the scalar
@@ -266,6 +277,63 @@ static void test_array_lengths_zero_to_seventeen_on_every_path(void) {
     CHECK_STATUS(PC_OK, pc_simd_force(PC_SIMD_AUTO));
 }
 
+/* gcd_fast over values gcd_brute could not scan: full-width random pairs (0 .. INT64_MAX), zeros, powers
+   of two, INT64_MAX, equal values, one dividing the other, pairs with a large power of 2 in common; lengths
+   around whole 64-pair vector blocks, with tails, from an unaligned start; on every path, against
+   Euclid. */
+static void test_gcd_fast_full_width_zeros_and_every_length_on_every_path(void) {
+    enum { N = 4096 };
+    static int64_t a[N + 1], b[N + 1], want[N], out[N + 2];
+    for (int k = 0; k < N; k++) {
+        int64_t x = (int64_t)(next_random() >> 1), y = (int64_t)(next_random() >> 1);
+        switch (k % 8) {
+            case 0: break;                                              /* full width, mostly coprime */
+            case 1: x >>= next_random() % 63; y >>= next_random() % 63; break; /* any widths */
+            case 2: { /* a shared odd factor and a shared power of 2 */
+                int64_t g = (int64_t)((next_random() >> 40) | 1) << (next_random() % 20);
+                x = g * random_up_to(INT64_MAX / g);
+                y = g * random_up_to(INT64_MAX / g);
+                break;
+            }
+            case 3: x = k % 3 == 0 ? 0 : x; y = k % 3 == 1 ? 0 : k % 3 == 2 ? 0 : y; break; /* zeros */
+            case 4: x = INT64_C(1) << (next_random() % 63); y = INT64_C(1) << (next_random() % 63); break;
+            case 5: x = INT64_MAX; y = k % 16 == 5 ? INT64_MAX : y; break;
+            case 6: y = x; break;
+            default: x = random_up_to(INT64_MAX / 1000); y = x * random_up_to(1000); break;
+        }
+        a[k + 1] = x; /* from index 1: loads not aligned to 16 bytes */
+        b[k + 1] = y;
+        want[k] = euclid(x, y);
+    }
+    a[1] = 0; b[1] = 0; /* gcd(0, 0) = 0 */
+    want[0] = 0;
+    for (int32_t level = PC_SIMD_SCALAR; level <= PC_SIMD_AVX512; level++) {
+        if (!pc_simd_supported(level)) continue;
+        CHECK_STATUS(PC_OK, pc_simd_force(level));
+        memset(out, 0, sizeof out);
+        CHECK_STATUS(PC_OK, pc_gcd_fast(a + 1, b + 1, out + 1, N, NULL));
+        int reported = 0;
+        for (int k = 0; k < N; k++) {
+            if (out[k + 1] != want[k] && reported++ < 5) {
+                fprintf(stderr, "  %s: gcd_fast(%" PRId64 ", %" PRId64 ") = %" PRId64 ", Euclid says %" PRId64 "\n",
+                        PATH_NAMES[level], a[k + 1], b[k + 1], out[k + 1], want[k]);
+                checks_failed++;
+            }
+        }
+        static const uint64_t LENGTHS[] = {0,  1,  2,  3,  5,  8,   15,  16,  17,  31,  32,  33,  40,
+                                           63, 64, 65, 96, 127, 128, 129, 191, 192, 193, 200, 255};
+        for (size_t i = 0; i < sizeof LENGTHS / sizeof LENGTHS[0]; i++) {
+            uint64_t n = LENGTHS[i];
+            for (uint64_t k = 0; k < n + 2; k++) out[k] = -7;
+            CHECK_STATUS(PC_OK, pc_gcd_fast(a + 1 + n, b + 1 + n, out + 1, n, NULL));
+            CHECK(out[0] == -7);
+            for (uint64_t k = 0; k < n; k++) CHECK(out[k + 1] == want[n + k]);
+            CHECK(out[n + 1] == -7);
+        }
+    }
+    CHECK_STATUS(PC_OK, pc_simd_force(PC_SIMD_AUTO));
+}
+
 /* A long scan on each path stops soon after the flag is set: on the kernel's run() with the flag already
    set (at most one budget of work), and through a pool job cancelled while it runs. a = 2^53 and b =
    2^53 - 1 are coprime, so the scan would take 2^53 steps, and small enough for the vector paths. */
@@ -319,6 +387,8 @@ int main(void) {
     run_test("every_small_minimum_matches_on_every_path", test_every_small_minimum_matches_on_every_path);
     run_test("array_lengths_zero_to_seventeen_on_every_path", test_array_lengths_zero_to_seventeen_on_every_path);
     run_test("cancel_stops_a_long_vector_scan_on_every_path", test_cancel_stops_a_long_vector_scan_on_every_path);
+    run_test("gcd_fast_full_width_zeros_and_every_length_on_every_path",
+             test_gcd_fast_full_width_zeros_and_every_length_on_every_path);
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
     return tests_failed == 0 ? 0 : 1;
 }

@@ -4,8 +4,8 @@ import io.pcompute.internal.ffi.pcompute_h;
 
 /**
  * The C library's SIMD path switch ("SIMD paths" in pcompute.h): which vector code the kernels that have
- * it (today gcd_brute) run, process-wide. Every path computes the same bits, so this only changes speed;
- * tests and benchmarks use it to run each path on any machine that has it. The environment variable
+ * it (gcd_brute, and gcd_fast on AVX-512 only) run, process-wide. Every path computes the same bits, so
+ * this only changes speed; tests and benchmarks use it to run each path on any machine that has it. The environment variable
  * {@code PCOMPUTE_SIMD=scalar|avx2|avx512|auto}, read by the library at its first use, chooses too.
  */
 public final class Simd {
@@ -23,7 +23,7 @@ public final class Simd {
         SCALAR(pcompute_h.PC_SIMD_SCALAR()),
         /** x86-64 AVX2 + FMA, 4 doubles per step (8 floats for values up to 2^24). */
         AVX2(pcompute_h.PC_SIMD_AVX2()),
-        /** x86-64 AVX-512F, 8 doubles per step (16 floats for values up to 2^24). */
+        /** x86-64 AVX-512F and CD: 8 doubles per step (16 floats up to 2^24); gcd_fast 64 pairs at a time. */
         AVX512(pcompute_h.PC_SIMD_AVX512());
 
         private final int level;

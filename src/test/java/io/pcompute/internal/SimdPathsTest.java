@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every SIMD path of gcd_brute this CPU has, forced through {@link Simd}, on the native strategies,
+ * Every SIMD path of gcd_brute and gcd_fast this CPU has, forced through {@link Simd}, on the native strategies,
  * against the Java reference: seeded random pairs and edge pairs around 2^24 (floats to doubles), 2^52,
  * 2^53 (where the vector paths hand over to the scalar loop) and Long.MAX_VALUE. Paths the CPU lacks are skipped (reported as
  * aborted by JUnit). Restores {@link Simd.Path#AUTO} after each test.
@@ -147,6 +147,59 @@ class SimdPathsTest {
         long[] a = pairs.stream().mapToLong(p -> p[0]).toArray();
         long[] b = pairs.stream().mapToLong(p -> p[1]).toArray();
         assertMatchesReference(path, strategy, new Pairs(a, b), "edge pairs");
+    }
+
+    /**
+     * gcd_fast (AVX-512: 64 pairs at a time; scalar on the other paths) against the Java reference and
+     * BigInteger: full-width values, zeros, powers of two, Long.MAX_VALUE, shared powers of 2, one dividing the
+     * other, and lengths around whole 64-pair blocks.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pathsAndStrategies")
+    void gcdFastMatchesReferenceAndBigIntegerOnFullWidthPairsAndZeros(Simd.Path path, Strategy strategy) {
+        forceOrSkip(path);
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int n : new int[] {0, 1, 15, 17, 63, 64, 65, 129, 1000}) {
+            long[] a = new long[n];
+            long[] b = new long[n];
+            for (int k = 0; k < n; k++) {
+                long x = random.nextLong(Long.MAX_VALUE);
+                long y = random.nextLong(Long.MAX_VALUE);
+                switch (k % 6) {
+                    case 1 -> { // a shared odd factor and a shared power of 2
+                        long g = (random.nextLong(1L << 20) | 1) << random.nextInt(24);
+                        x = g * random.nextLong(1, Long.MAX_VALUE / g + 1);
+                        y = g * random.nextLong(1, Long.MAX_VALUE / g + 1);
+                    }
+                    case 2 -> { // zeros
+                        x = k % 4 == 0 ? 0 : x;
+                        y = k % 4 == 0 ? y : 0;
+                    }
+                    case 3 -> { // powers of two and Long.MAX_VALUE
+                        x = 1L << random.nextInt(63);
+                        y = k % 4 == 1 ? Long.MAX_VALUE : 1L << random.nextInt(63);
+                    }
+                    case 4 -> y = x >>> random.nextInt(63) << random.nextInt(3) & Long.MAX_VALUE;
+                    default -> { }
+                }
+                a[k] = x;
+                b[k] = y;
+            }
+            if (n > 0) {
+                a[n - 1] = 0;
+                b[n - 1] = 0;
+            }
+            Pairs problem = new Pairs(a, b);
+            long[] expected = Gcd.FAST.reference(problem);
+            long[] actual = runner(strategy).run(Gcd.FAST, problem);
+            assertEquals(path, Simd.inEffect(), "the path stayed forced");
+            for (int k = 0; k < n; k++) {
+                long oracle = java.math.BigInteger.valueOf(a[k]).gcd(java.math.BigInteger.valueOf(b[k])).longValueExact();
+                assertEquals(oracle, expected[k], "the Java reference against BigInteger");
+                assertEquals(expected[k], actual[k], "gcd_fast(" + a[k] + ", " + b[k] + ") at index " + k + " of " + n
+                        + " on " + path + " / " + strategy + ", seed " + SEED);
+            }
+        }
     }
 
     @Test
