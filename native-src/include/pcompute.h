@@ -429,9 +429,11 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
    with other jobs or asleep never hold it up. It never calls back into the caller; it waits only on the
    pool's own mutex (held by pool code for a few list operations, never across a kernel) and, at the end,
    for the workers inside this job's tasks. Must not race with pc_pool_destroy (the pool must stay open
-   for the whole call). Thread-safe (many callers at once). Returns as pc_job_create_def (validation
-   failures with bad_index; chunk 0 = the kernel's granularity) and then as pc_job_wait: PC_OK or a task's
-   failure (PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS). */
+   for the whole call). A call the kernel's recent cost puts under an eighth of the lazy wake window (see
+   pc_pool_set_lazy_wake_ns) runs on the calling thread without a job at all, unless it outlasts the
+   window: its remaining tasks then go to a job as above. Thread-safe (many callers at once). Returns as
+   pc_job_create_def (validation failures with bad_index; chunk 0 = the kernel's granularity) and then as
+   pc_job_wait: PC_OK or a task's failure (PC_ERR_OUT_OF_MEMORY, PC_ERR_KERNEL_STATUS). */
 pc_status pc_pool_run_def_buffers(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
                                   uint64_t chunk, uint64_t* bad_index, const void* in0, const void* in1,
                                   const void* in2, const void* in3, void* out0, void* out1);

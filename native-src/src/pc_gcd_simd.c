@@ -260,17 +260,20 @@ __attribute__((target("avx512f,avx512cd"))) static inline __m512i trailing_zeros
 /* gcd_fast of PC_GCD_FAST_LANES pairs (a, b >= 0) in 8 vectors of 8 lanes, interleaved to hide the
    latency of each step's chain (tests/gcd_simd_bench.c, 65,536 random pairs below 2^63 on the reference
    machine: 7.1x the scalar loop with 8 vectors, 5.8x with 4, 5.5x with 2; more vectors than registers
-   spill, but every lane runs until the slowest of its call's 64 has finished). Each lane runs the binary gcd in the form with the shortest chain
-   (x = |y - x| >> tz(y - x), y = min(x, y); Lemire's and Algorithmica's write-ups): for x, y odd, gcd(x, y)
-   = gcd(|y - x|, min(x, y)) and |y - x| is even, so every step keeps the gcd and shrinks max(x, y) until
-   x == 0, leaving y = the odd part of the gcd; shifted back by tz(a | b), the largest power of 2 dividing
-   both. The gcd of two integers is unique, so this is the scalar loop's value bit for bit (the tests
-   compare them, and with Euclid). Inputs are below 2^63, so y - x and |y - x| fit in int64. A lane with a
-   zero input has gcd a | b (gcd(0, b) = b, gcd(a, 0) = a, gcd(0, 0) = 0) and takes no step. A lane that
-   has finished (x == 0) is masked out of the updates while others go on: at most ~2 x 63 steps. */
+   spill, but every lane runs until the slowest of its call's 64 has finished).
+   Each lane runs the binary gcd in the form with the shortest chain per step (x = |y - x| >> tz(y - x),
+   y = min(x, y); as in Algorithmica's "Binary GCD", en.algorithmica.org/hpc/algorithms/gcd): for x, y odd,
+   gcd(x, y) = gcd(|y - x|, min(x, y)) and |y - x| is even, so every step keeps the gcd and shrinks
+   max(x, y) until x == 0, leaving y = the odd part of the gcd; shifted back by tz(a | b), the largest power
+   of 2 dividing both. The gcd of two integers is unique, so this is the scalar loop's value bit for bit
+   (the tests compare them, and with Euclid). Inputs are below 2^63, so y - x and |y - x| fit in int64. A
+   lane with a zero input has gcd a | b (gcd(0, b) = b, gcd(a, 0) = a, gcd(0, 0) = 0) and takes no step.
+   A lane that has finished (x == 0) is masked out of the updates while others go on: at most ~2 x 63
+   steps. */
 __attribute__((target("avx512f,avx512cd"))) static void gcd_fast_avx512(const int64_t* a, const int64_t* b,
                                                                        int64_t* out) {
-    __m512i x[GCD_FAST_VECTORS], y[GCD_FAST_VECTORS], xz[GCD_FAST_VECTORS], shift[GCD_FAST_VECTORS], either[GCD_FAST_VECTORS];
+    __m512i x[GCD_FAST_VECTORS], y[GCD_FAST_VECTORS], xz[GCD_FAST_VECTORS], shift[GCD_FAST_VECTORS];
+    __m512i either[GCD_FAST_VECTORS];
     __mmask8 zero[GCD_FAST_VECTORS];
     for (int h = 0; h < GCD_FAST_VECTORS; h++) {
         __m512i va = _mm512_loadu_si512(a + 8 * h);

@@ -1038,6 +1038,67 @@ static void test_a_hidden_job_that_outlasts_the_window_is_queued_and_joined(void
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
+/* A kernel that counts the runs of each item and records who ran it: out[0][k] += 1, out[1][k] = the
+   thread's mark (99 on a pool worker), after iparam[0] microseconds of sleep in 50 us steps. */
+static pc_status bump_run(const pc_args* args, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
+    (void)cancel;
+    int64_t* runs = args->out[0];
+    uint64_t* who = args->out[1];
+    for (uint64_t k = begin; k < end; k++) {
+        for (int64_t us = 0; us < args->iparam[0]; us += 50) {
+            struct timespec ts = {0, 50000};
+            nanosleep(&ts, NULL);
+        }
+        runs[k] += 1;
+        who[k] = thread_mark == 0 ? 99 : thread_mark;
+    }
+    return PC_OK;
+}
+
+static const pc_kernel_def BUMP = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "bump",
+    .run = bump_run, .inputs_mask = 0x0u, .outputs_mask = 0x3u, .block_param = -1};
+
+/* `count` bump items of `sleep_us` each, one per task, through pc_pool_run_def_buffers on this thread (mark
+   4) once the workers are asleep: checks that each item ran once and returns how many a worker ran. */
+static int bumps_run_by_workers(pc_pool* pool, uint64_t count, int64_t sleep_us) {
+    int64_t runs[16] = {0};
+    uint64_t who[16] = {0};
+    CHECK(count <= 16);
+    pc_args args;
+    memset(&args, 0, sizeof args);
+    args.out_bytes[0] = sizeof runs;
+    args.out_bytes[1] = sizeof who;
+    args.iparam[0] = sleep_us;
+    sleep_ms(10); /* past any spin window: the workers are asleep */
+    thread_mark = 4;
+    CHECK_STATUS(PC_OK, pc_pool_run_def_buffers(pool, &BUMP, &args, count, 1, NULL, NULL, NULL, NULL, NULL, runs, who));
+    thread_mark = 0;
+    int by_workers = 0;
+    for (uint64_t k = 0; k < count; k++) {
+        CHECK(runs[k] == 1);
+        CHECK(who[k] == 4 || who[k] == 99);
+        by_workers += who[k] == 99;
+    }
+    for (uint64_t k = count; k < 16; k++) CHECK(runs[k] == 0);
+    return by_workers;
+}
+
+/* pc_pool_run_def_buffers runs a call expected to take microseconds on its caller without a job; when
+   the guess is wrong, it hands the tasks left after the window to a job that the workers join, and every
+   item still runs exactly once (a job that started again from its first task would run the first twice). */
+static void test_a_buffers_call_expected_short_runs_without_a_job_and_hands_the_rest_over_if_wrong(void) {
+    pc_pool* pool = NULL;
+    CHECK_STATUS(PC_OK, pc_pool_create(2, &pool));
+    CHECK_STATUS(PC_OK, pc_pool_set_spin_ns(pool, 0));
+    CHECK_STATUS(PC_OK, pc_pool_set_lazy_wake_ns(pool, 100000));
+    for (int i = 0; i < 40; i++) bumps_run_by_workers(pool, 4, 0); /* measured cheap: no job next */
+    CHECK(bumps_run_by_workers(pool, 16, 0) == 0);
+    int by_workers = bumps_run_by_workers(pool, 12, 20); /* 12 x 50 us or more */
+    CHECK(by_workers > 0);
+    CHECK(by_workers < 12);
+    CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
+}
+
 /* pc_pool_destroy while a caller of pc_job_run_and_wait is inside its job's endless item: destroy
    cancels it and waits for the caller to leave before it frees the pool (else the caller's leaving
    locks a freed mutex: ASan and valgrind see it). */
@@ -1178,6 +1239,8 @@ int main(void) {
              test_a_job_expected_to_take_microseconds_is_not_queued_even_for_a_spinning_worker);
     run_test("a_hidden_job_that_outlasts_the_window_is_queued_and_joined",
              test_a_hidden_job_that_outlasts_the_window_is_queued_and_joined);
+    run_test("a_buffers_call_expected_short_runs_without_a_job_and_hands_the_rest_over_if_wrong",
+             test_a_buffers_call_expected_short_runs_without_a_job_and_hands_the_rest_over_if_wrong);
     run_test("destroy_waits_for_a_caller_inside_its_job", test_destroy_waits_for_a_caller_inside_its_job);
     run_test("idle_workers_use_no_cpu_once_the_spin_window_has_passed",
              test_idle_workers_use_no_cpu_once_the_spin_window_has_passed);

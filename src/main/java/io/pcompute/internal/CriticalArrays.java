@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  *     (dot, 31 GB/s); a preempted thread is the one stall no bound can exclude. What the calls cost other
  *     threads is measured by bench/ (SafepointStall), never asserted;</li>
  * <li>for pair kernels, {@link PairKernel#isShortCall} (gcd_fast: at most 16,384 pairs, 1.1 ms at best for
- *     random 63-bit pairs on the same VM, far less for small values).</li>
+ *     random 63-bit pairs on the same VM on the scalar path, a seventh of that on AVX-512, far less for small
+ *     values).</li>
  * </ul>
  * Every input must be a Java array (a call with native segments among its inputs takes the copy path, which
  * reads the segments in place anyway), and outputs are written in place too.
