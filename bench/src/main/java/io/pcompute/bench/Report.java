@@ -533,8 +533,9 @@ public final class Report {
      */
     private void vector() {
         List<Result> gcd = of("VectorBench.gcdBrute");
+        List<Result> fast = of("VectorBench.gcdFast");
         List<Result> reduce = of("VectorBench.reduce");
-        if (gcd.isEmpty() && reduce.isEmpty()) {
+        if (gcd.isEmpty() && fast.isEmpty() && reduce.isEmpty()) {
             return;
         }
         md.append("## Java SIMD (Vector API) beside native\n\n")
@@ -550,6 +551,16 @@ public final class Report {
                 String w = v.param("workload");
                 vectorRow(w, find("SeedBench.gcdBrute", "workload", w, "runner", "java-serial"),
                         find("SeedBench.gcdBrute", "workload", w, "runner", "native-serial"), v);
+            }
+            md.append("\n");
+        }
+        if (!fast.isEmpty()) {
+            md.append("| gcd_fast, size (us/op) | java-serial | native-serial | java-vector | native-serial / java-vector | verdict |\n")
+                    .append("|---|---|---|---|---|---|\n");
+            for (Result v : fast) {
+                String size = v.param("size");
+                vectorRow(size, find("KernelBench.run", "kernel", "gcd_fast", "size", size, "runner", "java-serial"),
+                        find("KernelBench.run", "kernel", "gcd_fast", "size", size, "runner", "native-serial"), v);
             }
             md.append("\n");
         }
@@ -790,7 +801,10 @@ public final class Report {
         String detail = (misses.isEmpty() ? "worst " + fmt(worst) + " ms over all kernels" : "missed: " + String.join("; ", misses))
                 + (unmeasured.isEmpty() ? "" : "; " + String.join("; ", unmeasured))
                 + " (" + r.threads() + " workers, " + r.repeats() + " runs, load " + r.loadBefore() + ")";
-        target(what, unmeasured.isEmpty() ? misses.isEmpty() : misses.isEmpty() ? null : Boolean.FALSE, detail);
+        // Boolean.valueOf: with a bare boolean in one branch the conditional unboxes the null (inconclusive)
+        // of the other, which threw when a case finished before every cancel
+        target(what, unmeasured.isEmpty() ? Boolean.valueOf(misses.isEmpty()) : misses.isEmpty() ? null : Boolean.FALSE,
+                detail);
     }
 
     private static String humanBytes(long b) {

@@ -2,6 +2,7 @@ package io.pcompute.bench;
 
 import io.pcompute.Runner;
 import io.pcompute.Strategy;
+import io.pcompute.kernel.Pairs;
 import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Reduce;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -79,6 +80,53 @@ public class VectorBench {
                 for (int repeat = 0; repeat < 4; repeat++) {
                     checkReduction(reduction, edgeValues(r, n, finite), edgeValues(r, n, finite));
                 }
+            }
+        }
+    }
+
+    /** gcd_fast's input at each size (KernelBench's): full-width random pairs. */
+    @State(Scope.Benchmark)
+    public static class FastPairs {
+        @Param({"small", "l2", "large"})
+        public String size;
+
+        long[] a;
+        long[] b;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Pairs pairs = (Pairs) Problems.of("gcd_fast", size);
+            a = pairs.a();
+            b = pairs.b();
+            checkGcdFast(a, b);
+            SplittableRandom r = new SplittableRandom(7);
+            for (int n : new int[] {0, 1, 7, 8, 15, 16, 17, 33, 100}) {
+                long[] x = new long[n];
+                long[] y = new long[n];
+                for (int k = 0; k < n; k++) { // zeros, powers of two, Long.MAX_VALUE, any width
+                    x[k] = k % 5 == 0 ? 0 : k % 5 == 1 ? 1L << r.nextInt(63) : k % 5 == 2 ? Long.MAX_VALUE
+                            : r.nextLong(Long.MAX_VALUE) >>> r.nextInt(63);
+                    y[k] = k % 7 == 3 ? 0 : k % 7 == 4 ? x[k] : r.nextLong(Long.MAX_VALUE) >>> r.nextInt(63);
+                }
+                checkGcdFast(x, y);
+            }
+        }
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public long[] gcdFast(FastPairs s) {
+        return VectorTwins.gcdFast(s.a, s.b);
+    }
+
+    /** Throws unless the twin's gcd equals the reference's for every pair. */
+    static void checkGcdFast(long[] a, long[] b) {
+        long[] actual = VectorTwins.gcdFast(a, b);
+        for (int i = 0; i < a.length; i++) {
+            long expected = Gcd.FAST.apply(a[i], b[i]);
+            if (actual[i] != expected) {
+                throw new IllegalStateException("the Vector API twin of gcd_fast returned " + actual[i] + " for ("
+                        + a[i] + ", " + b[i] + "), the reference " + expected);
             }
         }
     }

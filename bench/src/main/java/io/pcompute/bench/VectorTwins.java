@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * difference in one fused multiply-add: exact in that range (the argument is in pc_gcd_simd.c). The
  * truncation is a conversion to int (long) and back, which the Vector API has and a rounding op it lacks.
  *
+ * <p>{@link #gcdFast}: the AVX-512 path of gcd_fast (Stein's binary gcd per lane).
+ *
  * <p>The reductions follow {@link Reduce}'s orders exactly: per block of {@value Reduce#BLOCK} values, lane
  * j (of {@value Reduce#LANES}) adds values j, j + 8, ... left to right — two 4-lane vectors hold lanes 0-3
  * and 4-7, so the additions are the reference's, only done four at a time — then
@@ -46,6 +48,82 @@ final class VectorTwins {
     /** Lanes per step of each gcd path, for the report ("float x16, double x8"). */
     static String gcdShape() {
         return "float x" + FS.length() + " (max <= 2^24), double x" + DS.length() + " (<= 2^53), scalar above";
+    }
+
+    // ---- gcd_fast ------------------------------------------------------------------------------------
+
+    /**
+     * gcd_fast as pc_gcd_simd.c's AVX-512 path computes it: per lane the binary gcd in its shortest-chain
+     * form (x = |y - x| >> tz(y - x), y = min(x, y) until x == 0, then y << tz(a | b); a lane with a zero
+     * input takes a | b), finished lanes masked out, two vectors stepped together (the C code interleaves
+     * eight), the last pairs by the scalar loop. Integer arithmetic: the gcd is unique, so
+     * this equals the reference (Euclid) bit for bit. Inputs are below 2^63: the signed min and abs of the
+     * Vector API are the unsigned ones there. Java masks a shift count to 6 bits, so the count 64 that
+     * TRAILING_ZEROS_COUNT gives for 0 shifts by 0, only in lanes that are 0 or blended away.
+     */
+    static long[] gcdFast(long[] a, long[] b) {
+        int n = a.length;
+        long[] g = new long[n];
+        int w = LS.length();
+        int i = 0;
+        for (; i + 2 * w <= n; i += 2 * w) {
+            gcdFastTwoVectors(a, b, g, i, i + w);
+        }
+        for (; i < n; i++) {
+            g[i] = gcdFastScalar(a[i], b[i]);
+        }
+        return g;
+    }
+
+    /** The pairs of one vector at i and one at j, stepped together: two independent chains per step. */
+    private static void gcdFastTwoVectors(long[] a, long[] b, long[] g, int i, int j) {
+        LongVector va0 = LongVector.fromArray(LS, a, i), vb0 = LongVector.fromArray(LS, b, i);
+        LongVector va1 = LongVector.fromArray(LS, a, j), vb1 = LongVector.fromArray(LS, b, j);
+        VectorMask<Long> zero0 = va0.compare(VectorOperators.EQ, 0).or(vb0.compare(VectorOperators.EQ, 0));
+        VectorMask<Long> zero1 = va1.compare(VectorOperators.EQ, 0).or(vb1.compare(VectorOperators.EQ, 0));
+        LongVector either0 = va0.or(vb0), either1 = va1.or(vb1);
+        LongVector x0 = va0.blend(0, zero0), x1 = va1.blend(0, zero1); // 0: the lane takes no step
+        LongVector xz0 = x0.lanewise(VectorOperators.TRAILING_ZEROS_COUNT);
+        LongVector xz1 = x1.lanewise(VectorOperators.TRAILING_ZEROS_COUNT);
+        LongVector y0 = vb0.lanewise(VectorOperators.LSHR, vb0.lanewise(VectorOperators.TRAILING_ZEROS_COUNT));
+        LongVector y1 = vb1.lanewise(VectorOperators.LSHR, vb1.lanewise(VectorOperators.TRAILING_ZEROS_COUNT));
+        for (;;) {
+            VectorMask<Long> active0 = x0.compare(VectorOperators.NE, 0);
+            VectorMask<Long> active1 = x1.compare(VectorOperators.NE, 0);
+            if (!active0.or(active1).anyTrue()) {
+                break;
+            }
+            LongVector odd0 = x0.lanewise(VectorOperators.LSHR, xz0);
+            LongVector odd1 = x1.lanewise(VectorOperators.LSHR, xz1);
+            LongVector diff0 = y0.sub(odd0), diff1 = y1.sub(odd1);
+            xz0 = diff0.lanewise(VectorOperators.TRAILING_ZEROS_COUNT);
+            xz1 = diff1.lanewise(VectorOperators.TRAILING_ZEROS_COUNT);
+            y0 = y0.blend(odd0.min(y0), active0);
+            y1 = y1.blend(odd1.min(y1), active1);
+            x0 = x0.blend(diff0.abs(), active0);
+            x1 = x1.blend(diff1.abs(), active1);
+        }
+        y0.lanewise(VectorOperators.LSHL, either0.lanewise(VectorOperators.TRAILING_ZEROS_COUNT)).blend(either0, zero0)
+                .intoArray(g, i);
+        y1.lanewise(VectorOperators.LSHL, either1.lanewise(VectorOperators.TRAILING_ZEROS_COUNT)).blend(either1, zero1)
+                .intoArray(g, j);
+    }
+
+    /** The binary gcd of one pair (a, b >= 0), as pc_gcd_fast_scalar. */
+    static long gcdFastScalar(long a, long b) {
+        if (a == 0 || b == 0) {
+            return a | b;
+        }
+        int shift = Long.numberOfTrailingZeros(a | b);
+        long u = a >>> Long.numberOfTrailingZeros(a);
+        long v = b;
+        do {
+            v >>>= Long.numberOfTrailingZeros(v);
+            long lo = Math.min(u, v);
+            v = Math.max(u, v) - lo;
+            u = lo;
+        } while (v != 0);
+        return u << shift;
     }
 
     // ---- gcd_brute -----------------------------------------------------------------------------------
