@@ -54,49 +54,34 @@ static double best_time(gcd_fn gcd, int32_t level, const int64_t* a, const int64
     return best;
 }
 
-static void measure(const char* title, const int64_t* a, const int64_t* b, uint64_t n, int rounds) {
+/* `gcd` over the n pairs on every path this CPU has: ms, ns per pair and the speedup over the scalar path;
+   for gcd_brute (`candidates`) also ns per candidate divisor tried. */
+static void measure(gcd_fn gcd, int candidates, const char* title, const int64_t* a, const int64_t* b, uint64_t n,
+                    int rounds) {
     int64_t* out = malloc(sizeof *out * n);
     if (out == NULL) return;
-    double candidates = 0;
-    for (uint64_t k = 0; k < n; k++) candidates += (double)((a[k] < b[k] ? a[k] : b[k]) - euclid(a[k], b[k]) + 1);
-    printf("%s: %" PRIu64 " pairs, %.3g candidates, best of %d\n", title, n, candidates, rounds);
-    double scalar = 0;
-    for (int32_t level = PC_SIMD_SCALAR; level <= PC_SIMD_AVX512; level++) {
-        if (!pc_simd_supported(level)) {
-            printf("  %-7s skipped: this CPU lacks it\n", PATH_NAMES[level]);
-            continue;
-        }
-        double t = best_time(pc_gcd_brute, level, a, b, out, n, rounds);
-        if (t == 0) {
-            printf("  %-7s WRONG RESULT\n", PATH_NAMES[level]);
-            continue;
-        }
-        if (level == PC_SIMD_SCALAR) scalar = t;
-        printf("  %-7s %9.3f ms  %12.0f ns/pair  %6.3f ns/candidate  %5.2fx scalar\n", PATH_NAMES[level], t * 1e3,
-               t * 1e9 / (double)n, t * 1e9 / candidates, scalar > 0 ? scalar / t : 0.0);
+    double tried = 0;
+    if (candidates) {
+        for (uint64_t k = 0; k < n; k++) tried += (double)((a[k] < b[k] ? a[k] : b[k]) - euclid(a[k], b[k]) + 1);
+        printf("%s: %" PRIu64 " pairs, %.3g candidates, best of %d\n", title, n, tried, rounds);
+    } else {
+        printf("%s: %" PRIu64 " pairs, best of %d\n", title, n, rounds);
     }
-    free(out);
-}
-
-/* gcd_fast (Stein's binary gcd; a vector path on AVX-512 only) over n pairs, per path. */
-static void measure_fast(const char* title, const int64_t* a, const int64_t* b, uint64_t n, int rounds) {
-    int64_t* out = malloc(sizeof *out * n);
-    if (out == NULL) return;
-    printf("gcd_fast, %s: %" PRIu64 " pairs, best of %d\n", title, n, rounds);
     double scalar = 0;
     for (int32_t level = PC_SIMD_SCALAR; level <= PC_SIMD_AVX512; level++) {
         if (!pc_simd_supported(level)) {
             printf("  %-7s skipped: this CPU lacks it\n", PATH_NAMES[level]);
             continue;
         }
-        double t = best_time(pc_gcd_fast, level, a, b, out, n, rounds);
+        double t = best_time(gcd, level, a, b, out, n, rounds);
         if (t == 0) {
             printf("  %-7s WRONG RESULT\n", PATH_NAMES[level]);
             continue;
         }
         if (level == PC_SIMD_SCALAR) scalar = t;
-        printf("  %-7s %9.3f ms  %8.2f ns/pair  %5.2fx scalar\n", PATH_NAMES[level], t * 1e3, t * 1e9 / (double)n,
-               scalar > 0 ? scalar / t : 0.0);
+        printf("  %-7s %9.3f ms  %12.2f ns/pair", PATH_NAMES[level], t * 1e3, t * 1e9 / (double)n);
+        if (candidates) printf("  %6.3f ns/candidate", t * 1e9 / tried);
+        printf("  %5.2fx scalar\n", scalar > 0 ? scalar / t : 0.0);
     }
     free(out);
 }
@@ -111,7 +96,7 @@ int main(int argc, char** argv) {
     }
     int64_t a[10], b[10];
     for (int k = 0; k < 10; k++) a[k] = SEED_PAIRS[k][0], b[k] = SEED_PAIRS[k][1];
-    measure("seed pairs", a, b, 10, rounds);
+    measure(pc_gcd_brute, 1, "seed pairs", a, b, 10, rounds);
 
     int64_t* ra = malloc(sizeof *ra * random_pairs);
     int64_t* rb = malloc(sizeof *rb * random_pairs);
@@ -120,13 +105,13 @@ int main(int argc, char** argv) {
         ra[k] = (int64_t)(next_random() % 10000000) + 1;
         rb[k] = (int64_t)(next_random() % 10000000) + 1;
     }
-    measure("random pairs in [1, 10^7], seed 42", ra, rb, random_pairs, rounds);
+    measure(pc_gcd_brute, 1, "random pairs in [1, 10^7], seed 42", ra, rb, random_pairs, rounds);
     for (uint64_t k = 0; k < random_pairs; k++) { /* above 2^24: the vector paths work in doubles */
         ra[k] = (INT64_C(1) << 24) + (int64_t)(next_random() % 10000000) + 1;
         rb[k] = (INT64_C(1) << 24) + (int64_t)(next_random() % 10000000) + 1;
     }
     uint64_t nd = random_pairs < 10 ? random_pairs : 10;
-    measure("random pairs in 2^24 + [1, 10^7] (doubles), seed 42", ra, rb, nd, rounds);
+    measure(pc_gcd_brute, 1, "random pairs in 2^24 + [1, 10^7] (doubles), seed 42", ra, rb, nd, rounds);
     free(ra);
     free(rb);
 
@@ -138,12 +123,12 @@ int main(int argc, char** argv) {
         fa[k] = (int64_t)(next_random() >> 1);
         fb[k] = (int64_t)(next_random() >> 1);
     }
-    measure_fast("random pairs in [0, 2^63), seed 42", fa, fb, nf, rounds);
+    measure(pc_gcd_fast, 0, "gcd_fast, random pairs in [0, 2^63), seed 42", fa, fb, nf, rounds);
     for (uint64_t k = 0; k < nf; k++) {
         fa[k] = (int64_t)(next_random() % 1000000000) + 1;
         fb[k] = (int64_t)(next_random() % 1000000000) + 1;
     }
-    measure_fast("random pairs in [1, 10^9], seed 42", fa, fb, nf, rounds);
+    measure(pc_gcd_fast, 0, "gcd_fast, random pairs in [1, 10^9], seed 42", fa, fb, nf, rounds);
     free(fa);
     free(fb);
     pc_simd_force(PC_SIMD_AUTO);

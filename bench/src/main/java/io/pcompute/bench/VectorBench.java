@@ -119,16 +119,8 @@ public class VectorBench {
         return VectorTwins.gcdFast(s.a, s.b);
     }
 
-    /** Throws unless the twin's gcd equals the reference's for every pair. */
     static void checkGcdFast(long[] a, long[] b) {
-        long[] actual = VectorTwins.gcdFast(a, b);
-        for (int i = 0; i < a.length; i++) {
-            long expected = Gcd.FAST.apply(a[i], b[i]);
-            if (actual[i] != expected) {
-                throw new IllegalStateException("the Vector API twin of gcd_fast returned " + actual[i] + " for ("
-                        + a[i] + ", " + b[i] + "), the reference " + expected);
-            }
-        }
+        checkTwin(Gcd.FAST, VectorTwins.gcdFast(a, b), a, b, "");
     }
 
     @Benchmark
@@ -182,14 +174,17 @@ public class VectorBench {
         }
     }
 
-    /** Throws unless the twin's gcd equals the reference's for every pair. */
     static void checkGcd(long[] a, long[] b) {
-        long[] actual = VectorTwins.gcdBrute(a, b);
+        checkTwin(Gcd.BRUTE, VectorTwins.gcdBrute(a, b), a, b, " (" + VectorTwins.gcdShape() + ")");
+    }
+
+    /** Throws unless a twin's gcd ({@code actual}) equals the reference's for every pair. */
+    private static void checkTwin(Gcd reference, long[] actual, long[] a, long[] b, String detail) {
         for (int i = 0; i < a.length; i++) {
-            long expected = Gcd.BRUTE.apply(a[i], b[i]);
+            long expected = reference.apply(a[i], b[i]);
             if (actual[i] != expected) {
-                throw new IllegalStateException("the Vector API twin of gcd_brute returned " + actual[i] + " for ("
-                        + a[i] + ", " + b[i] + "), the reference " + expected + " (" + VectorTwins.gcdShape() + ")");
+                throw new IllegalStateException("the Vector API twin of " + reference.name() + " returned " + actual[i]
+                        + " for (" + a[i] + ", " + b[i] + "), the reference " + expected + detail);
             }
         }
     }
