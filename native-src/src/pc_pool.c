@@ -878,6 +878,8 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
    a hidden job, 160-180 ns more without a job in doubling batches (5 kernel calls, 7 clock reads), and
    80-105 ns more as here (2 calls, 3 reads; min of 400 x 1000 calls each, 2-core Zen 5 VM). Only tasks
    much dearer than the first escape the check: at most the rest of one call goes without the workers.
+   It takes no lock, so it is not counted in pool->callers: a worker choosing whether to spin beside the
+   other threads of the pool does not see it (a spin lasts one spin window at most, after a job).
    Sets *out_done to the tasks it ran; returns a task's failure, as a job would. */
 static pc_status run_without_job(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
                                  uint64_t chunk, int64_t window_ns, uint64_t* out_done) {
