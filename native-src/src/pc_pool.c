@@ -204,11 +204,21 @@ static void cancel_locked(pc_pool* pool, pc_job* job) {
 
 /* ---- workers ------------------------------------------------------------------------------------ */
 
+/* Tasks of `chunk` items over n items: the last may be shorter. */
+static uint64_t task_count(uint64_t n, uint64_t chunk) {
+    return n / chunk + (n % chunk != 0);
+}
+
+/* The end of tasks c .. c + k - 1 (those that exist) of `chunks` tasks of `chunk` over n items. c < chunks. */
+static uint64_t tasks_end(uint64_t n, uint64_t chunk, uint64_t chunks, uint64_t c, uint64_t k) {
+    return k >= chunks - c ? n : (c + k) * chunk; /* < n: no overflow */
+}
+
 /* Runs tasks c .. c + k - 1 of the job (those that exist) in one kernel call; returns their items, or 0
    once the thread must leave (cancelled or failed). c < job->chunks. */
 static uint64_t run_tasks_from(pc_job* job, uint64_t c, uint64_t k) {
     uint64_t begin = c * job->chunk;
-    uint64_t end = k >= job->chunks - c ? job->n : (c + k) * job->chunk; /* < n: no overflow */
+    uint64_t end = tasks_end(job->n, job->chunk, job->chunks, c, k);
     pc_status st = pc_run_status(job->def->run(&job->args, begin, end, &job->cancel), &job->cancel);
     if (st != PC_OK) {
         if (st != PC_ERR_CANCELLED) { /* a real failure: keep the first, stop the others */
@@ -342,6 +352,13 @@ static void record_cost(pc_pool* pool, const pc_kernel_def* def, int64_t ns, uin
     uint64_t next = old == 0 || measured >= old ? measured : old - (old - measured) / 2;
     atomic_store_explicit(&slot->ns_per_item_x16, next, memory_order_relaxed);
     atomic_store_explicit(&slot->def, (uintptr_t)def, memory_order_relaxed);
+}
+
+/* A caller that started running `def`'s tasks at `start` has run `items` of them in `ns`: records their cost
+   and when it left (the stream rule of pc_job_run_and_wait). */
+static void caller_left(pc_pool* pool, const pc_kernel_def* def, int64_t start, int64_t ns, uint64_t items) {
+    record_cost(pool, def, ns, items);
+    atomic_store_explicit(&pool->last_caller_end_ns, start + ns, memory_order_relaxed);
 }
 
 /* Whether a job of n items of `def` is expected to take no longer than `window_ns` on one thread. */
@@ -697,7 +714,7 @@ static pc_status job_new(pc_pool* pool, const pc_kernel_def* def, const pc_args*
     job->args = *args;
     job->n = n;
     job->chunk = chunk;
-    job->chunks = n / chunk + (n % chunk != 0);
+    job->chunks = task_count(n, chunk);
     atomic_init(&job->next_chunk, 0);
     atomic_init(&job->done_items, 0);
     atomic_init(&job->cancel, 0);
@@ -856,8 +873,7 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
     if (help) {
         caller_stats stats = {0, 0, 0};
         caller_run(pool, job, deferred, hidden, window_ns, start, &stats);
-        record_cost(pool, job->def, stats.ns, stats.items);
-        atomic_store_explicit(&pool->last_caller_end_ns, start + stats.ns, memory_order_relaxed);
+        caller_left(pool, job->def, start, stats.ns, stats.items);
         pthread_mutex_lock(&pool->mu);
         leave_job(pool, job);
         pool->callers--;
@@ -883,16 +899,15 @@ pc_status pc_job_run_and_wait(pc_job* job, const void* keep0, const void* keep1,
    Sets *out_done to the tasks it ran; returns a task's failure, as a job would. */
 static pc_status run_without_job(pc_pool* pool, const pc_kernel_def* def, const pc_args* args, uint64_t n,
                                  uint64_t chunk, int64_t window_ns, uint64_t* out_done) {
-    uint64_t chunks = n / chunk + (n % chunk != 0);
+    uint64_t chunks = task_count(n, chunk);
     int64_t start = monotonic_ns();
     uint64_t c = 0, batch = 1;
     int watching = 1;
     while (c < chunks) {
-        uint64_t k = batch < chunks - c ? batch : chunks - c;
-        uint64_t end = k == chunks - c ? n : (c + k) * chunk; /* < n: no overflow */
+        uint64_t end = tasks_end(n, chunk, chunks, c, batch);
         pc_status st = pc_run_status(def->run(args, c * chunk, end, NULL), NULL);
         if (st != PC_OK) return st;
-        c += k;
+        c = batch < chunks - c ? c + batch : chunks;
         batch *= 2;
         if (c == chunks || !watching) continue;
         int64_t elapsed = monotonic_ns() - start;
@@ -902,9 +917,7 @@ static pc_status run_without_job(pc_pool* pool, const pc_kernel_def* def, const 
             watching = 0;
         }
     }
-    int64_t ns = monotonic_ns() - start;
-    record_cost(pool, def, ns, c == chunks ? n : c * chunk);
-    atomic_store_explicit(&pool->last_caller_end_ns, start + ns, memory_order_relaxed);
+    caller_left(pool, def, start, monotonic_ns() - start, c == chunks ? n : c * chunk);
     *out_done = c;
     return PC_OK;
 }

@@ -719,7 +719,7 @@ static void test_submitters_cancellers_and_a_completion_thread_then_destroy_in_f
 /* ---- hand-off (issue 11 item 3): the synchronous caller helps, workers spin a bounded window --------- */
 
 /* A kernel that records which thread ran each item: out[0][k] = the caller's mark (see thread_mark),
-   after iparam[0] microseconds of cancellable sleep. A cancelled item on a test's own thread (a caller
+   after iparam[0] microseconds of cancellable sleep; out[1][k] += 1 when out[1] is given (counting runs). A cancelled item on a test's own thread (a caller
    of pc_job_start_and_wait) lingers iparam[1] ms before it returns: a slow cancel check, made long. */
 static _Thread_local uint64_t thread_mark = 0; /* 0 on pool workers; tests set their own threads' mark */
 
@@ -735,6 +735,7 @@ static pc_status whose_thread_run(const pc_args* args, uint64_t begin, uint64_t 
             nanosleep(&ts, NULL);
         }
         out[k] = thread_mark == 0 ? 99 : thread_mark; /* 99: a pool worker */
+        if (args->out[1] != NULL) ((int64_t*)args->out[1])[k] += 1;
     }
     return PC_OK;
 }
@@ -1038,40 +1039,19 @@ static void test_a_hidden_job_that_outlasts_the_window_is_queued_and_joined(void
     CHECK_STATUS(PC_OK, pc_pool_destroy(pool));
 }
 
-/* A kernel that counts the runs of each item and records who ran it: out[0][k] += 1, out[1][k] = the
-   thread's mark (99 on a pool worker), after iparam[0] microseconds of sleep in 50 us steps. */
-static pc_status bump_run(const pc_args* args, uint64_t begin, uint64_t end, const pc_cancel_flag* cancel) {
-    (void)cancel;
-    int64_t* runs = args->out[0];
-    uint64_t* who = args->out[1];
-    for (uint64_t k = begin; k < end; k++) {
-        for (int64_t us = 0; us < args->iparam[0]; us += 50) {
-            struct timespec ts = {0, 50000};
-            nanosleep(&ts, NULL);
-        }
-        runs[k] += 1;
-        who[k] = thread_mark == 0 ? 99 : thread_mark;
-    }
-    return PC_OK;
-}
-
-static const pc_kernel_def BUMP = {.abi_version = PC_KERNEL_ABI_VERSION, .name = "bump",
-    .run = bump_run, .inputs_mask = 0x0u, .outputs_mask = 0x3u, .block_param = -1};
-
-/* `count` bump items of `sleep_us` each, one per task, through pc_pool_run_def_buffers on this thread (mark
-   4) once the workers are asleep: checks that each item ran once and returns how many a worker ran. */
+/* `count` whose_thread items of `sleep_us` each, one per task, through pc_pool_run_def_buffers on this
+   thread (mark 4) once the workers are asleep, counting each item's runs: checks that each ran once and
+   returns how many a worker ran. */
 static int bumps_run_by_workers(pc_pool* pool, uint64_t count, int64_t sleep_us) {
     int64_t runs[16] = {0};
     uint64_t who[16] = {0};
     CHECK(count <= 16);
-    pc_args args;
-    memset(&args, 0, sizeof args);
-    args.out_bytes[0] = sizeof runs;
-    args.out_bytes[1] = sizeof who;
-    args.iparam[0] = sleep_us;
+    pc_args args = marks_args(who, 16, sleep_us);
+    args.out_bytes[1] = sizeof runs;
     sleep_ms(10); /* past any spin window: the workers are asleep */
     thread_mark = 4;
-    CHECK_STATUS(PC_OK, pc_pool_run_def_buffers(pool, &BUMP, &args, count, 1, NULL, NULL, NULL, NULL, NULL, runs, who));
+    CHECK_STATUS(PC_OK, pc_pool_run_def_buffers(pool, &WHOSE_THREAD, &args, count, 1, NULL, NULL, NULL, NULL, NULL,
+                                                who, runs));
     thread_mark = 0;
     int by_workers = 0;
     for (uint64_t k = 0; k < count; k++) {

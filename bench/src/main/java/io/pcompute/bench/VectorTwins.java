@@ -1,5 +1,6 @@
 package io.pcompute.bench;
 
+import io.pcompute.kernels.Gcd;
 import io.pcompute.kernels.Reduce;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -56,7 +57,7 @@ final class VectorTwins {
      * gcd_fast as pc_gcd_simd.c's AVX-512 path computes it: per lane the binary gcd in its shortest-chain
      * form (x = |y - x| >> tz(y - x), y = min(x, y) until x == 0, then y << tz(a | b); a lane with a zero
      * input takes a | b), finished lanes masked out, two vectors stepped together (the C code interleaves
-     * eight), the last pairs by the scalar loop. Integer arithmetic: the gcd is unique, so
+     * eight), the last pairs (fewer than two vectors' lanes) by the reference. Integer arithmetic: the gcd is unique, so
      * this equals the reference (Euclid) bit for bit. Inputs are below 2^63: the signed min and abs of the
      * Vector API are the unsigned ones there. Java masks a shift count to 6 bits, so the count 64 that
      * TRAILING_ZEROS_COUNT gives for 0 shifts by 0, only in lanes that are 0 or blended away.
@@ -70,7 +71,7 @@ final class VectorTwins {
             gcdFastTwoVectors(a, b, g, i, i + w);
         }
         for (; i < n; i++) {
-            g[i] = gcdFastScalar(a[i], b[i]);
+            g[i] = Gcd.FAST.apply(a[i], b[i]); // the reference's Euclid: a few pairs at most
         }
         return g;
     }
@@ -107,23 +108,6 @@ final class VectorTwins {
                 .intoArray(g, i);
         y1.lanewise(VectorOperators.LSHL, either1.lanewise(VectorOperators.TRAILING_ZEROS_COUNT)).blend(either1, zero1)
                 .intoArray(g, j);
-    }
-
-    /** The binary gcd of one pair (a, b >= 0), as pc_gcd_fast_scalar. */
-    static long gcdFastScalar(long a, long b) {
-        if (a == 0 || b == 0) {
-            return a | b;
-        }
-        int shift = Long.numberOfTrailingZeros(a | b);
-        long u = a >>> Long.numberOfTrailingZeros(a);
-        long v = b;
-        do {
-            v >>>= Long.numberOfTrailingZeros(v);
-            long lo = Math.min(u, v);
-            v = Math.max(u, v) - lo;
-            u = lo;
-        } while (v != 0);
-        return u << shift;
     }
 
     // ---- gcd_brute -----------------------------------------------------------------------------------
